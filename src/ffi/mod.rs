@@ -1,0 +1,3 @@
+//! The C ABI: `pfring.h`'s functions, types and constants.
+
+pub mod types;

@@ -1,0 +1,1 @@
+//! The ring handle and its backends.

@@ -1,0 +1,1 @@
+//! Thin, checked wrappers over the system calls the library makes.
