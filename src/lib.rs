@@ -19,8 +19,14 @@
 //!   bytes, or NULL where the function says NULL is refused.
 //! - *C string*: a NUL-terminated string.
 
+/// cbindgen:ignore
+pub mod error;
 pub mod ffi;
+/// cbindgen:ignore
 pub mod parse;
+/// cbindgen:ignore
 pub mod ring;
+/// cbindgen:ignore
 pub mod rules;
+/// cbindgen:ignore
 pub mod sys;

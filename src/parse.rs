@@ -144,7 +144,10 @@ mod tests {
     #[test]
     fn tx_offsets_start_at_ethernet() {
         let p = parse(&udp_frame(), Direction::Tx);
-        assert_eq!((p.eth_offset, p.l3_offset, p.l4_offset, p.payload_offset), (0, 14, 34, 42));
+        assert_eq!(
+            (p.eth_offset, p.l3_offset, p.l4_offset, p.payload_offset),
+            (0, 14, 34, 42)
+        );
     }
 
     #[test]

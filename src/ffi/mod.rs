@@ -1,3 +1,656 @@
-//! The C ABI: `pfring.h`'s functions, types and constants.
+//! The C ABI: the 16 functions of the guide's `pfring.h`, its types and
+//! constants. Every export runs its body through [`ffi_body!`]: a panic
+//! boundary, NULL checks through the helpers below, and the C convention
+//! for failures (a negative value or NULL, with errno set, and a message on
+//! stderr only when `PF_RING_DEBUG` is set).
+
+#![allow(non_snake_case)] // parameter names are the guide's (clusterId, reflectorDevice)
 
 pub mod types;
+
+use core::ffi::{c_char, c_int, c_uint};
+use core::ptr;
+use core::sync::atomic::{AtomicPtr, AtomicU8, Ordering};
+use std::ffi::CStr;
+
+use crate::error::Error;
+use crate::parse;
+use crate::ring::{Recv, Ring};
+use crate::sys;
+pub use types::*;
+
+/// Version of this API (`RING_VERSION`).
+pub const RING_VERSION: &str = "3.7.5"; // #define in cbindgen.toml (string consts are not exported)
+/// `pfring_version()` reports `(major << 16) | (minor << 8) | patch`.
+pub const RING_VERSION_NUM: u32 = 0x030705;
+/// Layout version of the kernel module's ring slots.
+pub const RING_FLOWSLOT_VERSION: u32 = 9;
+/// Magic byte at the start of every kernel-module ring slot.
+pub const RING_MAGIC_VALUE: u32 = 0x88;
+/// Socket family of the PF_RING kernel module.
+pub const PF_RING: u32 = 27;
+/// Socket type of the PF_RING kernel module (same value as the family).
+pub const SOCK_RING: u32 = 27;
+/// ioctl defined by 3.7.5 (not handled by its module).
+pub const SIORINGPOLL: u32 = 0x8888;
+/// Bytes of Ethernet header before `skb->data` on received packets.
+pub const SKB_DISPLACEMENT: u32 = 14;
+/// Plugin ids are 1..MAX_PLUGIN_ID-1.
+pub const MAX_PLUGIN_ID: u32 = 128;
+/// Unused in 3.7.5.
+pub const MAX_PLUGIN_FIELDS: u32 = 32;
+/// Size of `filtering_rule_extended_fields.filter_plugin_data`.
+pub const FILTER_PLUGIN_DATA_LEN: u32 = 128;
+/// Buckets in the per-ring hash-rule table of the kernel module.
+pub const DEFAULT_RING_HASH_SIZE: u32 = 4096;
+/// "No VLAN" marker (defined by 3.7.5, unused: untagged frames have vlan_id 0).
+pub const NO_VLAN: u16 = 0xffff;
+/// Maximum number of sockets in a cluster of the 3.7.5 module.
+pub const CLUSTER_LEN: u32 = 8;
+/// Socket options of the PF_RING kernel module (level 0).
+pub const SO_ADD_TO_CLUSTER: u32 = 99;
+pub const SO_REMOVE_FROM_CLUSTER: u32 = 100;
+pub const SO_SET_REFLECTOR: u32 = 101;
+pub const SO_SET_STRING: u32 = 102;
+pub const SO_ADD_FILTERING_RULE: u32 = 103;
+pub const SO_REMOVE_FILTERING_RULE: u32 = 104;
+pub const SO_TOGGLE_FILTER_POLICY: u32 = 105;
+pub const SO_SET_SAMPLING_RATE: u32 = 106;
+pub const SO_ACTIVATE_RING: u32 = 107;
+pub const SO_GET_RING_VERSION: u32 = 110;
+pub const SO_GET_FILTERING_RULE_STATS: u32 = 111;
+pub const SO_GET_HASH_FILTERING_RULE_STATS: u32 = 112;
+/// TCP flag bits of `pkt_parsing_info.tcp_flags`.
+pub const TH_FIN_MULTIPLIER: u32 = 0x01;
+pub const TH_SYN_MULTIPLIER: u32 = 0x02;
+pub const TH_RST_MULTIPLIER: u32 = 0x04;
+pub const TH_PUSH_MULTIPLIER: u32 = 0x08;
+pub const TH_ACK_MULTIPLIER: u32 = 0x10;
+pub const TH_URG_MULTIPLIER: u32 = 0x20;
+/// Constants of the 2008 userland header.
+pub const POLL_SLEEP_STEP: u32 = 10;
+pub const POLL_SLEEP_MIN: u32 = 10;
+pub const POLL_SLEEP_MAX: u32 = 1000;
+pub const POLL_QUEUE_MIN_LEN: u32 = 500;
+
+/// The allocation behind a `pfring*`: the public guide-era fields first
+/// (so the pointer is the same), then the library's state.
+#[repr(C)]
+struct Handle {
+    public: pfring,
+    ring: Ring,
+    /// Link in the list of closed handles waiting to be freed.
+    next_dead: AtomicPtr<Handle>,
+}
+
+/// Closed handles. `pfring_close` may run in a signal handler, where
+/// freeing memory is not allowed, so it only pushes the handle here
+/// (lock-free); the next `pfring_open` frees the ones nobody is inside.
+static GRAVEYARD: AtomicPtr<Handle> = AtomicPtr::new(ptr::null_mut());
+
+/// 0 = not read yet, 1 = quiet, 2 = PF_RING_DEBUG set.
+static DEBUG: AtomicU8 = AtomicU8::new(0);
+
+fn debug_enabled() -> bool {
+    DEBUG.load(Ordering::Relaxed) == 2
+}
+
+fn read_debug_env() {
+    if DEBUG.load(Ordering::Relaxed) == 0 {
+        let on = std::env::var_os("PF_RING_DEBUG").is_some_and(|v| !v.is_empty() && v != "0");
+        DEBUG.store(if on { 2 } else { 1 }, Ordering::Relaxed);
+    }
+}
+
+/// A fixed buffer for building a stderr line without allocating.
+struct LineBuf {
+    buf: [u8; 256],
+    len: usize,
+}
+
+impl core::fmt::Write for LineBuf {
+    fn write_str(&mut self, s: &str) -> core::fmt::Result {
+        let n = s.len().min(self.buf.len() - self.len);
+        self.buf[self.len..self.len + n].copy_from_slice(&s.as_bytes()[..n]);
+        self.len += n;
+        Ok(())
+    }
+}
+
+/// Sets errno for `e` and, with PF_RING_DEBUG, says on stderr what failed
+/// (one write, no allocation: this can run in a signal handler).
+fn report(func: &str, dev: Option<&CStr>, e: &Error) {
+    if debug_enabled() {
+        use core::fmt::Write;
+        let mut line = LineBuf {
+            buf: [0; 256],
+            len: 0,
+        };
+        let dev = dev.map(|d| d.to_bytes()).unwrap_or(b"");
+        let dev = core::str::from_utf8(dev).unwrap_or("?");
+        let _ = writeln!(line, "{func}({dev}): {e}");
+        sys::write_stderr(&line.buf[..line.len]);
+    }
+    sys::set_errno(e.errno());
+}
+
+/// Runs an export's body: catches panics, maps `Err` to the C failure
+/// value with errno set.
+macro_rules! ffi_body {
+    ($name:literal, $fail:expr, $dev:expr, $body:block) => {{
+        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| -> Result<_, Error> {
+            $body
+        }));
+        match r {
+            Ok(Ok(v)) => v,
+            Ok(Err(e)) => {
+                report($name, $dev, &e);
+                $fail
+            }
+            Err(_) => {
+                sys::set_errno(libc::EIO);
+                $fail
+            }
+        }
+    }};
+}
+
+/// The ring behind a handle pointer, refusing NULL and closed handles.
+///
+/// # Safety
+/// `p` is NULL or a pointer returned by `pfring_open` whose memory has not
+/// been recycled (see the crate's safety conventions).
+unsafe fn ring<'a>(p: *mut pfring) -> Result<&'a Ring, Error> {
+    if p.is_null() {
+        return Err(Error::Invalid("NULL ring"));
+    }
+    // SAFETY: `public` is the first field of the repr(C) Handle, so a
+    // `pfring*` from pfring_open is a `Handle*`; validity is the caller's.
+    let h = unsafe { &*(p as *const Handle) };
+    if h.ring.is_closed() {
+        return Err(Error::Closed);
+    }
+    Ok(&h.ring)
+}
+
+/// The device name of a handle, for messages (NULL-safe).
+///
+/// # Safety
+/// As for [`ring`].
+unsafe fn dev_of<'a>(p: *mut pfring) -> Option<&'a CStr> {
+    if p.is_null() {
+        return None;
+    }
+    // SAFETY: as in `ring`.
+    let h = unsafe { &*(p as *const Handle) };
+    Some(h.ring.device())
+}
+
+/// A writable out-parameter, refusing NULL.
+///
+/// # Safety
+/// `p` is NULL or valid for writes of a `T`.
+unsafe fn out<'a, T>(p: *mut T, what: &'static str) -> Result<&'a mut T, Error> {
+    // SAFETY: non-NULL pointers are valid per the caller's contract.
+    unsafe { p.as_mut() }.ok_or(Error::Invalid(what))
+}
+
+fn free_dead_handles() {
+    let mut p = GRAVEYARD.swap(ptr::null_mut(), Ordering::AcqRel);
+    while !p.is_null() {
+        // SAFETY: every pointer in the list came from Box::into_raw in
+        // pfring_open and was pushed once by pfring_close.
+        let h = unsafe { &*p };
+        let next = h.next_dead.load(Ordering::Relaxed);
+        if h.ring.is_closed() && !h.ring.is_busy() {
+            // SAFETY: closed, no call inside, torn down: nobody may touch it.
+            drop(unsafe { Box::from_raw(p) });
+        } else {
+            push_dead(p);
+        }
+        p = next;
+    }
+}
+
+fn push_dead(p: *mut Handle) {
+    // SAFETY: `p` is a live Handle (see callers).
+    let h = unsafe { &*p };
+    let mut head = GRAVEYARD.load(Ordering::Acquire);
+    loop {
+        h.next_dead.store(head, Ordering::Relaxed);
+        match GRAVEYARD.compare_exchange_weak(head, p, Ordering::AcqRel, Ordering::Acquire) {
+            Ok(_) => return,
+            Err(cur) => head = cur,
+        }
+    }
+}
+
+/// Opens a ring on a device.
+///
+/// `device_name` names a physical or virtual device (`eth0`, `veth1`,
+/// `lo`; `any` captures on every device). A non-zero `promisc` puts the
+/// device in promiscuous mode for as long as the ring is open (the kernel
+/// drops the setting when the ring closes, even if the program dies). A
+/// non-zero `reentrant` makes every call on the handle safe from many
+/// threads at once.
+///
+/// # Returns
+/// A handle, or NULL with errno set: ENODEV (unknown device), EPERM (no
+/// CAP_NET_RAW), EINVAL (bad argument or environment variable), ENOMEM.
+///
+/// # Safety
+/// `device_name` is NULL or a C string.
+#[no_mangle]
+pub unsafe extern "C" fn pfring_open(
+    device_name: *mut c_char,
+    promisc: u_int8_t,
+    reentrant: u_int8_t,
+) -> *mut pfring {
+    read_debug_env();
+    free_dead_handles();
+    let dev = if device_name.is_null() {
+        None
+    } else {
+        // SAFETY: non-NULL device_name is a C string per the contract.
+        Some(unsafe { CStr::from_ptr(device_name) })
+    };
+    ffi_body!("pfring_open", ptr::null_mut(), dev, {
+        let dev = dev.ok_or(Error::Invalid("NULL device name"))?;
+        let ring = Ring::open(dev, promisc != 0, reentrant != 0)?;
+        let mut h = Box::new(Handle {
+            public: pfring {
+                buffer: ptr::null_mut(),
+                slots: ptr::null_mut(),
+                device_name: ptr::null_mut(),
+                fd: ring.fd(),
+                slots_info: ptr::null_mut(),
+                page_id: 0,
+                slot_id: 0,
+                pkts_per_page: 0,
+                poll_sleep: 0,
+                clear_promisc: u8::from(promisc != 0),
+                reentrant: u8::from(reentrant != 0),
+                num_poll_calls: 0,
+                spinlock: 0,
+            },
+            ring,
+            next_dead: AtomicPtr::new(ptr::null_mut()),
+        });
+        h.public.device_name = h.ring.device().as_ptr() as *mut c_char;
+        Ok(Box::into_raw(h) as *mut pfring)
+    })
+}
+
+/// Closes a ring: releases the socket, the ring memory and the promiscuous
+/// setting. Safe to call from a signal handler, also while another call
+/// (e.g. a blocked `pfring_recv`) is running on the same handle: that call
+/// returns -1 and the resources go when it leaves. Closing twice is harmless
+/// until the next `pfring_open` recycles the handle's memory.
+///
+/// # Safety
+/// `ring` is NULL or a valid handle.
+#[no_mangle]
+pub unsafe extern "C" fn pfring_close(ring: *mut pfring) {
+    ffi_body!("pfring_close", (), None, {
+        if ring.is_null() {
+            return Err(Error::Invalid("NULL ring"));
+        }
+        let h = ring as *mut Handle;
+        // SAFETY: a valid handle per the contract (see `ring`).
+        let hr = unsafe { &*h };
+        if hr.ring.close() {
+            // SAFETY: the handle stays allocated; only the public copy of
+            // the descriptor is cleared for programs that read it.
+            unsafe { ptr::addr_of_mut!((*h).public.fd).write_volatile(-1) };
+            push_dead(h);
+        }
+        Ok(())
+    })
+}
+
+/// Reads ring statistics: `recv` = packets the application has read,
+/// `drop` = packets the kernel could not queue because the ring was full.
+/// Async-signal-safe (one system call, no lock, no allocation).
+///
+/// # Returns
+/// 0, or -1 with errno (EINVAL for NULL arguments, EBADF if closed).
+///
+/// # Safety
+/// `ring` is NULL or a valid handle; `stats` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn pfring_stats(ring: *mut pfring, stats: *mut pfring_stat) -> c_int {
+    // SAFETY: per this function's contract.
+    let dev = unsafe { dev_of(ring) };
+    ffi_body!("pfring_stats", -1, dev, {
+        // SAFETY: per this function's contract.
+        let r = unsafe { self::ring(ring) }?;
+        // SAFETY: per this function's contract.
+        let out = unsafe { out(stats, "NULL stats") }?;
+        let (recv, drop) = r.stats()?;
+        *out = pfring_stat { recv, drop };
+        Ok(0)
+    })
+}
+
+/// Reads the next packet: copies at most `buffer_len` bytes of it into
+/// `buffer` and fills `hdr` (time stamp, `caplen` = bytes copied, `len` =
+/// length on the wire, parsed header fields). With
+/// `wait_for_incoming_packet` zero it returns 0 at once when nothing is
+/// queued; otherwise it sleeps in poll() until a packet arrives. The first
+/// call enables the ring.
+///
+/// # Returns
+/// The size of the packet on the wire (> 0); 0 when nothing is queued and
+/// waiting was not asked for; -1 with errno on error (EINVAL for NULL
+/// arguments, EBADF when the ring is or gets closed).
+///
+/// # Safety
+/// `ring` is NULL or a valid handle; `buffer` is NULL (only with
+/// `buffer_len` 0) or writable for `buffer_len` bytes; `hdr` is NULL or
+/// writable.
+#[no_mangle]
+pub unsafe extern "C" fn pfring_recv(
+    ring: *mut pfring,
+    buffer: *mut c_char,
+    buffer_len: u_int,
+    hdr: *mut pfring_pkthdr,
+    wait_for_incoming_packet: u_char,
+) -> c_int {
+    // SAFETY: per this function's contract.
+    let dev = unsafe { dev_of(ring) };
+    ffi_body!("pfring_recv", -1, dev, {
+        // SAFETY: per this function's contract.
+        let r = unsafe { self::ring(ring) }?;
+        // SAFETY: per this function's contract.
+        let hdr = unsafe { out(hdr, "NULL header") }?;
+        if buffer.is_null() && buffer_len > 0 {
+            return Err(Error::Invalid("NULL buffer"));
+        }
+        let got = r.recv_with(wait_for_incoming_packet != 0, |p| {
+            let n = p.data.len().min(buffer_len as usize);
+            if n > 0 {
+                // SAFETY: `buffer` is writable for buffer_len >= n bytes and
+                // cannot overlap the ring mapping (caller memory).
+                unsafe { ptr::copy_nonoverlapping(p.data.as_ptr(), buffer as *mut u8, n) };
+            }
+            *hdr = pfring_pkthdr {
+                ts: timeval {
+                    tv_sec: p.ts_sec as _,
+                    tv_usec: (p.ts_nsec / 1000) as _,
+                },
+                caplen: n as u32,
+                len: p.wire_len,
+                parsed_pkt: parse::parse(p.data, p.dir),
+                parsed_header_len: 0,
+            };
+            p.wire_len.max(1) as c_int
+        })?;
+        Ok(match got {
+            Recv::Packet(n) => n,
+            Recv::Empty => 0,
+        })
+    })
+}
+
+/// Enables a ring: packets are queued from now on (`pfring_recv` does this
+/// implicitly). Useful when the application only sets rules or a reflector.
+///
+/// # Returns
+/// 0, or -1 with errno.
+///
+/// # Safety
+/// `ring` is NULL or a valid handle.
+#[no_mangle]
+pub unsafe extern "C" fn pfring_enable_ring(ring: *mut pfring) -> c_int {
+    // SAFETY: per this function's contract.
+    let dev = unsafe { dev_of(ring) };
+    ffi_body!("pfring_enable_ring", -1, dev, {
+        // SAFETY: per this function's contract.
+        unsafe { self::ring(ring) }?.enable()?;
+        Ok(0)
+    })
+}
+
+/// Reports the API version, 0x030705 for 3.7.5.
+///
+/// # Returns
+/// 0, or -1 with errno (EINVAL for NULL arguments).
+///
+/// # Safety
+/// `ring` is NULL or a valid handle; `version` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn pfring_version(ring: *mut pfring, version: *mut u_int32_t) -> c_int {
+    // SAFETY: per this function's contract.
+    let dev = unsafe { dev_of(ring) };
+    ffi_body!("pfring_version", -1, dev, {
+        // SAFETY: per this function's contract.
+        unsafe { self::ring(ring) }?;
+        // SAFETY: per this function's contract.
+        *unsafe { out(version, "NULL version") }? = RING_VERSION_NUM;
+        Ok(0)
+    })
+}
+
+/// Fails with ENOTSUP after the usual argument checks: the feature is not
+/// available on this build's backends yet.
+///
+/// # Safety
+/// `ring` is NULL or a valid handle.
+unsafe fn not_yet(ring: *mut pfring, what: &'static str) -> Result<c_int, Error> {
+    // SAFETY: per the caller's contract.
+    unsafe { self::ring(ring) }?;
+    Err(Error::NotSupported(what))
+}
+
+/// Adds the ring to cluster `clusterId`: rings of one cluster share the
+/// incoming packets, balanced per flow.
+///
+/// # Returns
+/// 0, or a negative value with errno.
+///
+/// # Safety
+/// `ring` is NULL or a valid handle.
+#[no_mangle]
+pub unsafe extern "C" fn pfring_set_cluster(ring: *mut pfring, clusterId: u_int) -> c_int {
+    let _ = clusterId;
+    // SAFETY: per this function's contract.
+    let dev = unsafe { dev_of(ring) };
+    // SAFETY: per this function's contract.
+    ffi_body!("pfring_set_cluster", -1, dev, {
+        unsafe { not_yet(ring, "clusters") }
+    })
+}
+
+/// Removes the ring from its cluster; it goes on capturing alone.
+///
+/// # Returns
+/// 0, or a negative value with errno.
+///
+/// # Safety
+/// `ring` is NULL or a valid handle.
+#[no_mangle]
+pub unsafe extern "C" fn pfring_remove_from_cluster(ring: *mut pfring) -> c_int {
+    // SAFETY: per this function's contract.
+    let dev = unsafe { dev_of(ring) };
+    // SAFETY: per this function's contract.
+    ffi_body!("pfring_remove_from_cluster", -1, dev, {
+        unsafe { not_yet(ring, "clusters") }
+    })
+}
+
+/// Sends the packets the rules forward out of `reflectorDevice`, unmodified,
+/// instead of queueing them to the application.
+///
+/// # Returns
+/// 0, or a negative value with errno (EINVAL for the receiving device).
+///
+/// # Safety
+/// `ring` is NULL or a valid handle; `reflectorDevice` is NULL or a C string.
+#[no_mangle]
+pub unsafe extern "C" fn pfring_set_reflector(
+    ring: *mut pfring,
+    reflectorDevice: *mut c_char,
+) -> c_int {
+    let _ = reflectorDevice;
+    // SAFETY: per this function's contract.
+    let dev = unsafe { dev_of(ring) };
+    // SAFETY: per this function's contract.
+    ffi_body!("pfring_set_reflector", -1, dev, {
+        unsafe { not_yet(ring, "reflection") }
+    })
+}
+
+/// Keeps 1 packet out of `rate` among those that pass the rules (1 = no
+/// sampling).
+///
+/// # Returns
+/// 0, or a negative value with errno (EINVAL for rate 0).
+///
+/// # Safety
+/// `ring` is NULL or a valid handle.
+#[no_mangle]
+pub unsafe extern "C" fn pfring_set_sampling_rate(ring: *mut pfring, rate: u_int32_t) -> c_int {
+    let _ = rate;
+    // SAFETY: per this function's contract.
+    let dev = unsafe { dev_of(ring) };
+    // SAFETY: per this function's contract.
+    ffi_body!("pfring_set_sampling_rate", -1, dev, {
+        unsafe { not_yet(ring, "sampling") }
+    })
+}
+
+/// Adds (or replaces, same `rule_id`) a wildcard filtering rule.
+///
+/// # Returns
+/// 0, or a negative value with errno.
+///
+/// # Safety
+/// `ring` is NULL or a valid handle; `rule_to_add` is NULL or readable.
+#[no_mangle]
+pub unsafe extern "C" fn pfring_add_filtering_rule(
+    ring: *mut pfring,
+    rule_to_add: *mut filtering_rule,
+) -> c_int {
+    let _ = rule_to_add;
+    // SAFETY: per this function's contract.
+    let dev = unsafe { dev_of(ring) };
+    // SAFETY: per this function's contract.
+    ffi_body!("pfring_add_filtering_rule", -1, dev, {
+        unsafe { not_yet(ring, "rules") }
+    })
+}
+
+/// Removes the wildcard rule `rule_id`.
+///
+/// # Returns
+/// 0, or a negative value with errno (the rule does not exist).
+///
+/// # Safety
+/// `ring` is NULL or a valid handle.
+#[no_mangle]
+pub unsafe extern "C" fn pfring_remove_filtering_rule(
+    ring: *mut pfring,
+    rule_id: u_int16_t,
+) -> c_int {
+    let _ = rule_id;
+    // SAFETY: per this function's contract.
+    let dev = unsafe { dev_of(ring) };
+    // SAFETY: per this function's contract.
+    ffi_body!("pfring_remove_filtering_rule", -1, dev, {
+        unsafe { not_yet(ring, "rules") }
+    })
+}
+
+/// Adds (`add_rule` non-zero) or removes a hash filtering rule.
+///
+/// # Returns
+/// 0, or a negative value with errno (removing a missing rule).
+///
+/// # Safety
+/// `ring` is NULL or a valid handle; `rule_to_add` is NULL or readable.
+#[no_mangle]
+pub unsafe extern "C" fn pfring_handle_hash_filtering_rule(
+    ring: *mut pfring,
+    rule_to_add: *mut hash_filtering_rule,
+    add_rule: u_char,
+) -> c_int {
+    let _ = (rule_to_add, add_rule);
+    // SAFETY: per this function's contract.
+    let dev = unsafe { dev_of(ring) };
+    // SAFETY: per this function's contract.
+    ffi_body!("pfring_handle_hash_filtering_rule", -1, dev, {
+        unsafe { not_yet(ring, "rules") }
+    })
+}
+
+/// Reads the statistics of wildcard rule `rule_id` into `stats`
+/// (`*stats_len` bytes available).
+///
+/// # Returns
+/// 0, or a negative value with errno.
+///
+/// # Safety
+/// `ring` is NULL or a valid handle; `stats` is NULL or writable for
+/// `*stats_len` bytes; `stats_len` is NULL or readable and writable.
+#[no_mangle]
+pub unsafe extern "C" fn pfring_get_filtering_rule_stats(
+    ring: *mut pfring,
+    rule_id: u_int16_t,
+    stats: *mut c_char,
+    stats_len: *mut u_int,
+) -> c_int {
+    let _ = (rule_id, stats, stats_len);
+    // SAFETY: per this function's contract.
+    let dev = unsafe { dev_of(ring) };
+    // SAFETY: per this function's contract.
+    ffi_body!("pfring_get_filtering_rule_stats", -1, dev, {
+        unsafe { not_yet(ring, "rules") }
+    })
+}
+
+/// Reads the statistics of a hash rule (the same rule that was added).
+///
+/// # Returns
+/// 0, or a negative value with errno.
+///
+/// # Safety
+/// As for `pfring_get_filtering_rule_stats`; `rule` is NULL or readable.
+#[no_mangle]
+pub unsafe extern "C" fn pfring_get_hash_filtering_rule_stats(
+    ring: *mut pfring,
+    rule: *mut hash_filtering_rule,
+    stats: *mut c_char,
+    stats_len: *mut u_int,
+) -> c_int {
+    let _ = (rule, stats, stats_len);
+    // SAFETY: per this function's contract.
+    let dev = unsafe { dev_of(ring) };
+    // SAFETY: per this function's contract.
+    ffi_body!("pfring_get_hash_filtering_rule_stats", -1, dev, {
+        unsafe { not_yet(ring, "rules") }
+    })
+}
+
+/// Sets what happens to packets no rule matches: forwarded to the
+/// application (`rules_default_accept_policy` non-zero) or dropped.
+///
+/// # Returns
+/// 0, or a negative value with errno.
+///
+/// # Safety
+/// `ring` is NULL or a valid handle.
+#[no_mangle]
+pub unsafe extern "C" fn pfring_toggle_filtering_policy(
+    ring: *mut pfring,
+    rules_default_accept_policy: u_int8_t,
+) -> c_int {
+    let _ = rules_default_accept_policy;
+    // SAFETY: per this function's contract.
+    let dev = unsafe { dev_of(ring) };
+    // SAFETY: per this function's contract.
+    ffi_body!("pfring_toggle_filtering_policy", -1, dev, {
+        unsafe { not_yet(ring, "rules") }
+    })
+}
+
+const _: () = assert!(core::mem::size_of::<c_uint>() == 4);

@@ -1,0 +1,375 @@
+//! AF_PACKET TPACKET_V3 backend: a block ring shared with the kernel.
+//!
+//! The kernel fills blocks in order and hands a whole block to user space by
+//! storing `TP_STATUS_USER` in its `block_status`; we walk its frames, then
+//! give it back by storing `TP_STATUS_KERNEL`. Those two words are the only
+//! shared-memory synchronisation; everything else in a user-owned block is
+//! plain memory until we return it.
+
+use core::ffi::c_int;
+use core::sync::atomic::{AtomicU32, Ordering};
+
+use crate::error::Error;
+use crate::parse::Direction;
+use crate::sys::{self, OsError};
+
+const TPACKET_V3: c_int = 2;
+const TP_STATUS_KERNEL: u32 = 0;
+const TP_STATUS_USER: u32 = 1;
+const TP_STATUS_VLAN_VALID: u32 = 0x10;
+const TP_STATUS_VLAN_TPID_VALID: u32 = 0x40;
+const PACKET_OUTGOING: u8 = 4;
+const ETH_P_ALL: u16 = 0x0003;
+/// Room kept before each frame so a VLAN tag the kernel stripped can be
+/// put back in place (the frame must look as it did on the wire).
+const VLAN_TAG_LEN: usize = 4;
+
+// struct tpacket_block_desc / tpacket_hdr_v1 offsets.
+const BLK_STATUS: usize = 8;
+const BLK_NUM_PKTS: usize = 12;
+const BLK_FIRST_PKT: usize = 16;
+// struct tpacket3_hdr offsets.
+const H_NEXT: usize = 0;
+const H_SEC: usize = 4;
+const H_NSEC: usize = 8;
+const H_SNAPLEN: usize = 12;
+const H_LEN: usize = 16;
+const H_STATUS: usize = 20;
+const H_MAC: usize = 24;
+const H_VLAN_TCI: usize = 32;
+const H_VLAN_TPID: usize = 36;
+/// sockaddr_ll follows the 48-byte header; sll_pkttype is its byte 10.
+const H_PKTTYPE: usize = 48 + 10;
+
+#[repr(C)]
+struct TpacketReq3 {
+    block_size: u32,
+    block_nr: u32,
+    frame_size: u32,
+    frame_nr: u32,
+    retire_blk_tov: u32,
+    sizeof_priv: u32,
+    feature_req_word: u32,
+}
+
+#[repr(C)]
+struct TpacketStatsV3 {
+    packets: u32,
+    drops: u32,
+    freeze_q_cnt: u32,
+}
+
+/// Ring geometry chosen at open.
+#[derive(Clone, Copy, Debug)]
+pub struct Geometry {
+    pub block_size: usize,
+    pub nblocks: usize,
+    /// Block retire timeout in ms: how long a partly filled block may wait
+    /// before the kernel hands it over (bounds latency at low rates).
+    pub retire_ms: u32,
+}
+
+impl Geometry {
+    /// Enough memory for `slots` buckets of `bucket_len` bytes, in blocks of
+    /// 256 KiB (or the next power of two that holds one bucket).
+    pub fn for_slots(slots: u32, bucket_len: u32) -> Self {
+        let per_frame = bucket_len as usize + 128;
+        let mut block_size = 256 * 1024;
+        while block_size < per_frame {
+            block_size *= 2;
+        }
+        let total = slots as usize * bucket_len as usize;
+        let nblocks = total.div_ceil(block_size).clamp(4, 4096);
+        Geometry {
+            block_size,
+            nblocks,
+            retire_ms: 1,
+        }
+    }
+}
+
+/// One captured frame, borrowed from a block the application owns.
+pub struct Frame<'a> {
+    pub data: &'a [u8],
+    pub wire_len: u32,
+    pub sec: u32,
+    pub nsec: u32,
+    pub dir: Direction,
+}
+
+/// The socket and its mapping. The descriptor and the mapping are released
+/// only by [`TpacketV3::release`], which the ring calls once no call is inside.
+pub struct TpacketV3 {
+    pub fd: c_int,
+    map: *mut u8,
+    map_len: usize,
+    geo: Geometry,
+}
+
+// SAFETY: the mapping is owned by this struct; access to the blocks is
+// serialised by the ring (one consumer, or the reentrant lock), and the
+// block status words are accessed atomically.
+unsafe impl Send for TpacketV3 {}
+// SAFETY: as above; shared references only read `fd` and the geometry or go
+// through the ring's consumer serialisation.
+unsafe impl Sync for TpacketV3 {}
+
+/// The consumer's position: which block, which frame, how many are left.
+#[derive(Default)]
+pub struct Cursor {
+    block: usize,
+    open: bool,
+    off: usize,
+    left: u32,
+}
+
+impl TpacketV3 {
+    /// Creates the socket (not yet receiving: protocol 0) and its ring.
+    pub fn open(geo: Geometry, caplen: u32) -> Result<Self, Error> {
+        let fd = sys::socket(libc::AF_PACKET, libc::SOCK_RAW, 0)?;
+        let mut me = TpacketV3 {
+            fd,
+            map: core::ptr::null_mut(),
+            map_len: 0,
+            geo,
+        };
+        if let Err(e) = me.setup(caplen) {
+            me.release();
+            return Err(e);
+        }
+        Ok(me)
+    }
+
+    fn setup(&mut self, caplen: u32) -> Result<(), Error> {
+        let fd = self.fd;
+        sys::setsockopt(fd, libc::SOL_PACKET, libc::PACKET_VERSION, &TPACKET_V3)?;
+        sys::setsockopt(
+            fd,
+            libc::SOL_PACKET,
+            libc::PACKET_RESERVE,
+            &(VLAN_TAG_LEN as c_int),
+        )?;
+        let req = TpacketReq3 {
+            block_size: self.geo.block_size as u32,
+            block_nr: self.geo.nblocks as u32,
+            frame_size: 2048,
+            frame_nr: (self.geo.block_size / 2048 * self.geo.nblocks) as u32,
+            retire_blk_tov: self.geo.retire_ms,
+            sizeof_priv: 0,
+            feature_req_word: 0,
+        };
+        sys::setsockopt(fd, libc::SOL_PACKET, libc::PACKET_RX_RING, &req)?;
+        self.map_len = self.geo.block_size * self.geo.nblocks;
+        self.map = sys::mmap_shared(fd, self.map_len)?;
+        self.set_snaplen(caplen)?;
+        Ok(())
+    }
+
+    /// Truncates captured frames to `caplen` in the kernel, the way libpcap
+    /// does on TPACKET_V3: a one-instruction filter `ret #caplen`.
+    pub fn set_snaplen(&self, caplen: u32) -> Result<(), Error> {
+        let insn = [SockFilter {
+            code: 0x06,
+            jt: 0,
+            jf: 0,
+            k: caplen,
+        }];
+        self.attach_filter(&insn)
+    }
+
+    /// Attaches a classic BPF program (replacing the previous one atomically).
+    pub fn attach_filter(&self, prog: &[SockFilter]) -> Result<(), Error> {
+        let fprog = SockFprog {
+            len: prog.len() as u16,
+            filter: prog.as_ptr(),
+        };
+        sys::setsockopt(self.fd, libc::SOL_SOCKET, libc::SO_ATTACH_FILTER, &fprog)?;
+        Ok(())
+    }
+
+    /// Starts reception on `ifindex` (0 = all devices).
+    pub fn bind(&self, ifindex: u32) -> Result<(), Error> {
+        sys::bind_packet(self.fd, ifindex, ETH_P_ALL.to_be())?;
+        Ok(())
+    }
+
+    /// Puts `ifindex` in promiscuous mode for as long as the socket lives.
+    pub fn promisc(&self, ifindex: u32) -> Result<(), Error> {
+        let mr = libc::packet_mreq {
+            mr_ifindex: ifindex as c_int,
+            mr_type: libc::PACKET_MR_PROMISC as u16,
+            mr_alen: 0,
+            mr_address: [0; 8],
+        };
+        sys::setsockopt(
+            fd_of(self),
+            libc::SOL_PACKET,
+            libc::PACKET_ADD_MEMBERSHIP,
+            &mr,
+        )?;
+        Ok(())
+    }
+
+    /// Reads and resets the kernel's counters: (packets, drops).
+    pub fn kernel_stats(&self) -> Result<(u32, u32), OsError> {
+        let mut st = TpacketStatsV3 {
+            packets: 0,
+            drops: 0,
+            freeze_q_cnt: 0,
+        };
+        sys::getsockopt(self.fd, libc::SOL_PACKET, libc::PACKET_STATISTICS, &mut st)?;
+        Ok((st.packets, st.drops))
+    }
+
+    fn status_word(&self, block: usize) -> &AtomicU32 {
+        // SAFETY: `block < nblocks`, so the word lies inside the live mapping;
+        // it is 4-byte aligned (blocks are page aligned, offset 8); the kernel
+        // accesses it concurrently, which is why it is only used atomically.
+        unsafe {
+            AtomicU32::from_ptr(self.map.add(block * self.geo.block_size + BLK_STATUS) as *mut u32)
+        }
+    }
+
+    fn rd32(&self, at: usize) -> u32 {
+        debug_assert!(at + 4 <= self.map_len);
+        // SAFETY: `at` lies inside a block the consumer owns (checked by the
+        // caller's cursor logic); unaligned read of plain memory.
+        unsafe { core::ptr::read_unaligned(self.map.add(at) as *const u32) }
+    }
+
+    fn rd16(&self, at: usize) -> u16 {
+        debug_assert!(at + 2 <= self.map_len);
+        // SAFETY: as in `rd32`.
+        unsafe { core::ptr::read_unaligned(self.map.add(at) as *const u16) }
+    }
+
+    /// Returns the next frame, or None when the ring holds nothing. The
+    /// frame borrows the cursor: a block is handed back to the kernel only
+    /// when the cursor moves past it, so the frame stays valid until the
+    /// next call (which zero-copy users such as `pcap_next_ex` rely on).
+    pub fn next<'a>(&'a self, cur: &'a mut Cursor) -> Option<Frame<'a>> {
+        loop {
+            if cur.left > 0 {
+                cur.left -= 1;
+                let h = cur.off;
+                let next = self.rd32(h + H_NEXT) as usize;
+                cur.off = h + next;
+                return Some(self.frame_at(h));
+            }
+            if cur.open {
+                // Release: every read of this block's frames happened before
+                // the kernel may refill it; pairs with the kernel's
+                // smp_rmb() before it tests block_status in prb_lookup_block.
+                self.status_word(cur.block)
+                    .store(TP_STATUS_KERNEL, Ordering::Release);
+                cur.open = false;
+                cur.block = (cur.block + 1) % self.geo.nblocks;
+            }
+            // Acquire: the frames the kernel wrote are visible once we see
+            // TP_STATUS_USER; pairs with the smp_wmb() before the status
+            // store in prb_close_block.
+            let st = self.status_word(cur.block).load(Ordering::Acquire);
+            if st & TP_STATUS_USER == 0 {
+                return None;
+            }
+            let base = cur.block * self.geo.block_size;
+            cur.open = true;
+            cur.left = self.rd32(base + BLK_NUM_PKTS);
+            cur.off = base + self.rd32(base + BLK_FIRST_PKT) as usize;
+        }
+    }
+
+    /// True when the next call to `next` would find a frame (no syscall).
+    pub fn has_frames(&self, cur: &Cursor) -> bool {
+        if cur.left > 0 {
+            return true;
+        }
+        let b = if cur.open {
+            (cur.block + 1) % self.geo.nblocks
+        } else {
+            cur.block
+        };
+        self.status_word(b).load(Ordering::Acquire) & TP_STATUS_USER != 0
+    }
+
+    fn frame_at(&self, h: usize) -> Frame<'_> {
+        let status = self.rd32(h + H_STATUS);
+        let snap = self.rd32(h + H_SNAPLEN) as usize;
+        let mut wire_len = self.rd32(h + H_LEN);
+        let mut mac = h + self.rd16(h + H_MAC) as usize;
+        let mut caplen = snap;
+        let tci = self.rd32(h + H_VLAN_TCI);
+        if (tci != 0 || status & TP_STATUS_VLAN_VALID != 0) && snap >= 12 {
+            let tpid = if status & TP_STATUS_VLAN_TPID_VALID != 0 {
+                self.rd16(h + H_VLAN_TPID)
+            } else {
+                0x8100
+            };
+            // SAFETY: PACKET_RESERVE guarantees VLAN_TAG_LEN spare bytes
+            // before the MAC header inside this frame's slot, the block is
+            // owned by the consumer, and `mac + snap` lies inside the block.
+            unsafe {
+                let p = self.map.add(mac);
+                core::ptr::copy(p, p.sub(VLAN_TAG_LEN), 12);
+                let tag = p.add(12 - VLAN_TAG_LEN);
+                core::ptr::copy_nonoverlapping(tpid.to_be_bytes().as_ptr(), tag, 2);
+                core::ptr::copy_nonoverlapping((tci as u16).to_be_bytes().as_ptr(), tag.add(2), 2);
+            }
+            mac -= VLAN_TAG_LEN;
+            caplen += VLAN_TAG_LEN;
+            wire_len += VLAN_TAG_LEN as u32;
+        }
+        let pkttype = {
+            // SAFETY: inside the frame header of an owned block.
+            unsafe { *self.map.add(h + H_PKTTYPE) }
+        };
+        debug_assert!(mac + caplen <= self.map_len);
+        // SAFETY: [mac, mac+caplen) lies inside an owned block; the slice
+        // lives as long as `&self` and the consumer holds the cursor, and the
+        // block is not returned to the kernel before the next `next` call.
+        let data = unsafe { core::slice::from_raw_parts(self.map.add(mac), caplen) };
+        Frame {
+            data,
+            wire_len,
+            sec: self.rd32(h + H_SEC),
+            nsec: self.rd32(h + H_NSEC),
+            dir: if pkttype == PACKET_OUTGOING {
+                Direction::Tx
+            } else {
+                Direction::Rx
+            },
+        }
+    }
+
+    /// Unmaps the ring and closes the socket (idempotent, async-signal-safe).
+    pub fn release(&mut self) {
+        if !self.map.is_null() {
+            // SAFETY: `map`/`map_len` is our live mapping; the ring guarantees
+            // no frame borrowed from it is in use any more.
+            unsafe { sys::munmap(self.map, self.map_len) };
+            self.map = core::ptr::null_mut();
+        }
+        sys::close(self.fd);
+        self.fd = -1;
+    }
+}
+
+fn fd_of(t: &TpacketV3) -> c_int {
+    t.fd
+}
+
+/// `struct sock_filter` (= `struct bpf_insn`).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SockFilter {
+    pub code: u16,
+    pub jt: u8,
+    pub jf: u8,
+    pub k: u32,
+}
+
+#[repr(C)]
+struct SockFprog {
+    len: u16,
+    filter: *const SockFilter,
+}
