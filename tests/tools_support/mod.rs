@@ -323,3 +323,106 @@ pub fn write_pcapng(path: &std::path::Path, pkts: &[(Duration, Vec<u8>)]) {
     }
     std::fs::write(path, out).unwrap();
 }
+
+/// A program running in a namespace, its stdout lines streamed to a
+/// channel and its stderr collected.
+pub struct Running {
+    pub child: std::process::Child,
+    pub lines: std::sync::mpsc::Receiver<String>,
+    stderr: Option<std::thread::JoinHandle<String>>,
+}
+
+impl Running {
+    /// Starts `prog args` in `ns` and waits (at most 10 s) for a stdout line
+    /// starting with `ready`.
+    pub fn start(ns: &str, prog: &str, args: &[&str], ready: &str) -> Running {
+        use std::io::{BufRead, Read};
+        use std::process::Stdio;
+        let mut child = Command::new("ip")
+            .args(["netns", "exec", ns, prog])
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        let out = child.stdout.take().unwrap();
+        let mut err = child.stderr.take().unwrap();
+        let (tx, lines) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for l in std::io::BufReader::new(out).lines() {
+                let Ok(l) = l else { break };
+                if tx.send(l).is_err() {
+                    break;
+                }
+            }
+        });
+        let stderr = Some(std::thread::spawn(move || {
+            let mut s = String::new();
+            let _ = err.read_to_string(&mut s);
+            s
+        }));
+        let mut r = Running {
+            child,
+            lines,
+            stderr,
+        };
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match r.lines.recv_timeout(left) {
+                Ok(l) if l.starts_with(ready) => break,
+                Ok(_) => {}
+                Err(_) => {
+                    let _ = r.child.kill();
+                    let (_, err) = r.finish(Duration::from_secs(5));
+                    panic!("{prog} never printed '{ready}'; stderr: {err}");
+                }
+            }
+        }
+        r
+    }
+
+    /// Sends `sig` to the program.
+    pub fn signal(&self, sig: libc::c_int) {
+        // SAFETY: kill(2) on our own child's pid.
+        let rc = unsafe { libc::kill(self.child.id() as libc::pid_t, sig) };
+        assert_eq!(rc, 0, "kill: {}", io::Error::last_os_error());
+    }
+
+    /// Waits (at most `timeout`, then SIGKILL) and returns the exit status
+    /// and the whole stderr.
+    pub fn finish(&mut self, timeout: Duration) -> (std::process::ExitStatus, String) {
+        let deadline = Instant::now() + timeout;
+        let status = loop {
+            if let Some(st) = self.child.try_wait().expect("try_wait") {
+                break st;
+            }
+            if Instant::now() >= deadline {
+                let _ = self.child.kill();
+                break self.child.wait().expect("wait");
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        };
+        let err = self
+            .stderr
+            .take()
+            .map(|h| h.join().unwrap())
+            .unwrap_or_default();
+        (status, err)
+    }
+
+    /// The stdout lines printed so far (after the ready line).
+    pub fn take_lines(&self) -> Vec<String> {
+        self.lines.try_iter().collect()
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
