@@ -177,6 +177,14 @@ typedef enum rule_action_behaviour {
 } rule_action_behaviour;
 
 /**
+ * Cluster balancing type of the 3.7.5 kernel (always per flow).
+ */
+typedef enum cluster_type {
+  cluster_per_flow = 0,
+  cluster_round_robin = 1,
+} cluster_type;
+
+/**
  * Header at offset 0 of the kernel module's mmapped ring (64 bytes).
  */
 typedef struct FlowSlotInfo {
@@ -331,6 +339,26 @@ typedef struct hash_filtering_rule {
   enum rule_action_behaviour rule_action;
   struct filtering_rule_plugin_action plugin_action;
 } hash_filtering_rule;
+
+/**
+ * Per-rule statistics written by `pfring_get_filtering_rule_stats` and
+ * `pfring_get_hash_filtering_rule_stats` when the rule has no plugin: the
+ * packets and bytes the rule matched (as the dummy plugin's `simple_stats`).
+ */
+typedef struct pfring_rule_stats {
+  u_int64_t num_pkts;
+  u_int64_t num_bytes;
+} pfring_rule_stats;
+
+/**
+ * One slot of the kernel module's ring: magic, state, then the bucket
+ * (64-byte header, plugin data, packet).
+ */
+typedef struct FlowSlot {
+  u_char magic;
+  u_char slot_state;
+  u_char bucket;
+} FlowSlot;
 
 #ifdef __cplusplus
 extern "C" {

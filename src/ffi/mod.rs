@@ -455,8 +455,8 @@ pub unsafe extern "C" fn pfring_set_cluster(ring: *mut pfring, clusterId: u_int)
     let _ = clusterId;
     // SAFETY: per this function's contract.
     let dev = unsafe { dev_of(ring) };
-    // SAFETY: per this function's contract.
     ffi_body!("pfring_set_cluster", -1, dev, {
+        // SAFETY: per this function's contract.
         unsafe { not_yet(ring, "clusters") }
     })
 }
@@ -472,8 +472,8 @@ pub unsafe extern "C" fn pfring_set_cluster(ring: *mut pfring, clusterId: u_int)
 pub unsafe extern "C" fn pfring_remove_from_cluster(ring: *mut pfring) -> c_int {
     // SAFETY: per this function's contract.
     let dev = unsafe { dev_of(ring) };
-    // SAFETY: per this function's contract.
     ffi_body!("pfring_remove_from_cluster", -1, dev, {
+        // SAFETY: per this function's contract.
         unsafe { not_yet(ring, "clusters") }
     })
 }
@@ -494,8 +494,8 @@ pub unsafe extern "C" fn pfring_set_reflector(
     let _ = reflectorDevice;
     // SAFETY: per this function's contract.
     let dev = unsafe { dev_of(ring) };
-    // SAFETY: per this function's contract.
     ffi_body!("pfring_set_reflector", -1, dev, {
+        // SAFETY: per this function's contract.
         unsafe { not_yet(ring, "reflection") }
     })
 }
@@ -513,8 +513,8 @@ pub unsafe extern "C" fn pfring_set_sampling_rate(ring: *mut pfring, rate: u_int
     let _ = rate;
     // SAFETY: per this function's contract.
     let dev = unsafe { dev_of(ring) };
-    // SAFETY: per this function's contract.
     ffi_body!("pfring_set_sampling_rate", -1, dev, {
+        // SAFETY: per this function's contract.
         unsafe { not_yet(ring, "sampling") }
     })
 }
@@ -534,8 +534,8 @@ pub unsafe extern "C" fn pfring_add_filtering_rule(
     let _ = rule_to_add;
     // SAFETY: per this function's contract.
     let dev = unsafe { dev_of(ring) };
-    // SAFETY: per this function's contract.
     ffi_body!("pfring_add_filtering_rule", -1, dev, {
+        // SAFETY: per this function's contract.
         unsafe { not_yet(ring, "rules") }
     })
 }
@@ -555,8 +555,8 @@ pub unsafe extern "C" fn pfring_remove_filtering_rule(
     let _ = rule_id;
     // SAFETY: per this function's contract.
     let dev = unsafe { dev_of(ring) };
-    // SAFETY: per this function's contract.
     ffi_body!("pfring_remove_filtering_rule", -1, dev, {
+        // SAFETY: per this function's contract.
         unsafe { not_yet(ring, "rules") }
     })
 }
@@ -577,8 +577,8 @@ pub unsafe extern "C" fn pfring_handle_hash_filtering_rule(
     let _ = (rule_to_add, add_rule);
     // SAFETY: per this function's contract.
     let dev = unsafe { dev_of(ring) };
-    // SAFETY: per this function's contract.
     ffi_body!("pfring_handle_hash_filtering_rule", -1, dev, {
+        // SAFETY: per this function's contract.
         unsafe { not_yet(ring, "rules") }
     })
 }
@@ -602,8 +602,8 @@ pub unsafe extern "C" fn pfring_get_filtering_rule_stats(
     let _ = (rule_id, stats, stats_len);
     // SAFETY: per this function's contract.
     let dev = unsafe { dev_of(ring) };
-    // SAFETY: per this function's contract.
     ffi_body!("pfring_get_filtering_rule_stats", -1, dev, {
+        // SAFETY: per this function's contract.
         unsafe { not_yet(ring, "rules") }
     })
 }
@@ -625,8 +625,8 @@ pub unsafe extern "C" fn pfring_get_hash_filtering_rule_stats(
     let _ = (rule, stats, stats_len);
     // SAFETY: per this function's contract.
     let dev = unsafe { dev_of(ring) };
-    // SAFETY: per this function's contract.
     ffi_body!("pfring_get_hash_filtering_rule_stats", -1, dev, {
+        // SAFETY: per this function's contract.
         unsafe { not_yet(ring, "rules") }
     })
 }
@@ -647,8 +647,8 @@ pub unsafe extern "C" fn pfring_toggle_filtering_policy(
     let _ = rules_default_accept_policy;
     // SAFETY: per this function's contract.
     let dev = unsafe { dev_of(ring) };
-    // SAFETY: per this function's contract.
     ffi_body!("pfring_toggle_filtering_policy", -1, dev, {
+        // SAFETY: per this function's contract.
         unsafe { not_yet(ring, "rules") }
     })
 }
