@@ -574,3 +574,314 @@ impl RuleTable {
         self.len() == 0
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ffi::types::{
+        filtering_rule_core_fields, filtering_rule_extended_fields, filtering_rule_plugin_action,
+    };
+    use crate::parse::parse;
+
+    fn rule(id: u16, action: u32, proto: u8) -> RawFilteringRule {
+        RawFilteringRule {
+            rule_id: id,
+            rule_action: action,
+            balance_id: 0,
+            balance_pool: 0,
+            core_fields: filtering_rule_core_fields {
+                proto,
+                ..Default::default()
+            },
+            extended_fields: filtering_rule_extended_fields::default(),
+            plugin_action: filtering_rule_plugin_action::default(),
+        }
+    }
+
+    fn udp() -> Vec<u8> {
+        let mut f = vec![0u8; 42];
+        f[12] = 0x08;
+        f[14] = 0x45;
+        f[23] = 17;
+        f[26..30].copy_from_slice(&[198, 51, 100, 1]);
+        f[30..34].copy_from_slice(&[198, 51, 100, 2]);
+        f[34..36].copy_from_slice(&1000u16.to_be_bytes());
+        f[36..38].copy_from_slice(&2000u16.to_be_bytes());
+        f
+    }
+
+    fn eval(s: &Snapshot, f: &[u8]) -> bool {
+        s.evaluate(f, &parse(f, Direction::Rx), Direction::Rx, f.len() as u32)
+    }
+
+    #[test]
+    fn sanitize_rewrites_exactly_the_three_fields() {
+        let mut r = rule(1, 0, 6);
+        r.core_fields.port_low = 90;
+        r.core_fields.port_high = 80;
+        r.core_fields.host_low = 0xc633_6410;
+        r.core_fields.host_high = 0xc633_6401;
+        r.balance_id = 9;
+        r.balance_pool = 8;
+        let before = r;
+        sanitize(&mut r);
+        assert_eq!((r.core_fields.port_low, r.core_fields.port_high), (80, 80));
+        assert_eq!(
+            (r.core_fields.host_low, r.core_fields.host_high),
+            (0xc633_6401, 0xc633_6401)
+        );
+        assert_eq!((r.balance_id, r.balance_pool), (0, 8));
+        assert_eq!((r.rule_id, r.rule_action, r.core_fields.proto), (1, 0, 6));
+        assert_ne!(r, before);
+        let mut ok = rule(2, 1, 0);
+        ok.core_fields.port_low = 1;
+        ok.core_fields.port_high = 2;
+        ok.balance_id = 3;
+        ok.balance_pool = 3;
+        let copy = ok;
+        sanitize(&mut ok);
+        assert_eq!(ok, copy);
+    }
+
+    #[test]
+    fn table_stores_the_sanitised_copy() {
+        let t = RuleTable::new();
+        let mut r = rule(4, 0, 0);
+        r.core_fields.port_low = 9;
+        r.core_fields.port_high = 3;
+        t.add(&r).unwrap();
+        assert_eq!(
+            r.core_fields.port_low, 9,
+            "the caller's rule is not touched"
+        );
+        assert_eq!(t.rule(4).unwrap().core_fields.port_low, 3);
+        assert_eq!(t.rule(5), None);
+    }
+
+    #[test]
+    fn generation_moves_on_every_change_only() {
+        let t = RuleTable::new();
+        let g0 = t.generation();
+        t.set_default_accept(true);
+        assert_eq!(t.generation(), g0, "same policy is no change");
+        t.set_default_accept(false);
+        assert_eq!(t.generation(), g0 + 1);
+        t.add(&rule(1, 0, 17)).unwrap();
+        assert_eq!(t.generation(), g0 + 2);
+        assert_eq!(t.add(&rule(1, 3, 17)), Err(RuleError::InvalidAction(3)));
+        assert_eq!(t.remove(9), Err(RuleError::NoSuchRule(9)));
+        assert_eq!(t.generation(), g0 + 2, "failed calls change nothing");
+        t.remove(1).unwrap();
+        assert_eq!(t.generation(), g0 + 3);
+        assert!(t.is_empty());
+    }
+
+    #[test]
+    fn stats_survive_rebuilds_and_restart_on_replacement() {
+        let t = RuleTable::new();
+        t.add(&rule(1, 2, 17)).unwrap();
+        let old = t.snapshot();
+        assert!(eval(&old, &udp()));
+        t.add(&rule(2, 0, 6)).unwrap();
+        t.set_default_accept(false);
+        let new = t.snapshot();
+        assert!(!eval(&new, &udp()));
+        // The consumer may still hold the old snapshot: same counters.
+        assert!(eval(&old, &udp()));
+        assert_eq!(
+            t.rule_stats(1).unwrap(),
+            pfring_rule_stats {
+                num_pkts: 3,
+                num_bytes: 126
+            }
+        );
+        t.add(&rule(1, 2, 17)).unwrap();
+        assert_eq!(t.rule_stats(1).unwrap(), pfring_rule_stats::default());
+        assert_eq!(t.rule_stats(2).unwrap(), pfring_rule_stats::default());
+        assert_eq!(t.len(), 2);
+    }
+
+    #[test]
+    fn snapshot_shape() {
+        let t = RuleTable::new();
+        let s = t.snapshot();
+        assert!(s.is_trivial() && s.has_no_rules() && s.default_accept());
+        // With no rules the parsed fields are not looked at.
+        assert!(s.evaluate(&[], &pkt_parsing_info::default(), Direction::Rx, 0));
+        t.set_default_accept(false);
+        let s = t.snapshot();
+        assert!(!s.is_trivial() && s.has_no_rules());
+        assert!(!s.evaluate(&[], &pkt_parsing_info::default(), Direction::Rx, 0));
+        t.set_default_accept(true);
+        t.add(&rule(1, 2, 0)).unwrap();
+        let h = RawHashFilteringRule {
+            vlan_id: 0,
+            proto: 17,
+            host_peer_a: 1,
+            host_peer_b: 2,
+            port_peer_a: 3,
+            port_peer_b: 4,
+            rule_action: 1,
+            plugin_action: filtering_rule_plugin_action::default(),
+        };
+        t.add_hash(&h).unwrap();
+        let s = t.snapshot();
+        assert!(!s.is_trivial());
+        assert_eq!((s.rule_count(), s.hash_rule_count()), (1, 1));
+        assert_eq!(t.hash_rule(&h), Some(h));
+        let reversed = RawHashFilteringRule {
+            host_peer_a: 2,
+            host_peer_b: 1,
+            port_peer_a: 4,
+            port_peer_b: 3,
+            rule_action: 0,
+            ..h
+        };
+        assert_eq!(t.hash_rule(&reversed), Some(h));
+        assert_eq!(t.add_hash(&reversed), Err(RuleError::DuplicateHashRule));
+    }
+
+    #[test]
+    fn errors_map_to_errno_and_say_what_failed() {
+        let cases = [
+            (
+                RuleError::InvalidAction(7),
+                libc::EINVAL,
+                "rule_action 7 is not 0 (forward), 1 (don't forward) or 2 (continue)",
+            ),
+            (
+                RuleError::NoSuchRule(5),
+                libc::ENOENT,
+                "no filtering rule with id 5",
+            ),
+            (
+                RuleError::NoSuchHashRule,
+                libc::ENOENT,
+                "no hash filtering rule with this tuple",
+            ),
+            (
+                RuleError::DuplicateHashRule,
+                libc::EEXIST,
+                "a hash filtering rule with this tuple already exists",
+            ),
+            (
+                RuleError::PluginUnsupported(1),
+                libc::EOPNOTSUPP,
+                "plugin 1: kernel plugins do not exist on the AF_PACKET backend",
+            ),
+            (
+                RuleError::InvalidSamplingRate,
+                libc::EINVAL,
+                "sampling rate 0 (1 disables sampling)",
+            ),
+        ];
+        for (e, errno, text) in cases {
+            assert_eq!(e.errno(), errno);
+            assert_eq!(e.to_string(), text);
+        }
+        for raw in 0..3 {
+            assert_eq!(Action::from_raw(raw).unwrap().raw(), raw);
+        }
+    }
+
+    #[test]
+    fn kmp_agrees_with_a_naive_search() {
+        let mut seed = 7u32;
+        let mut next = || {
+            seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12345);
+            (seed >> 16) as u8 % 3 + b'a'
+        };
+        for _ in 0..2000 {
+            let plen = usize::from(next() - b'a') + 1 + usize::from(next() - b'a');
+            let mut field = [0 as core::ffi::c_char; 32];
+            let pat: Vec<u8> = (0..plen).map(|_| next()).collect();
+            for (d, &s) in field.iter_mut().zip(&pat) {
+                *d = s as core::ffi::c_char;
+            }
+            let hay: Vec<u8> = (0..usize::from(next()) % 16).map(|_| next()).collect();
+            let p = Pattern::new(&field).unwrap();
+            let naive = hay.windows(pat.len()).any(|w| w == pat.as_slice());
+            assert_eq!(p.found_in(&hay), naive, "{pat:?} in {hay:?}");
+        }
+    }
+
+    #[test]
+    fn pattern_is_the_nul_terminated_prefix_of_32_bytes() {
+        let mut field = [b'x' as core::ffi::c_char; 32];
+        assert_eq!(Pattern::new(&field).unwrap().len, 32);
+        field[3] = 0;
+        field[5] = 0;
+        assert_eq!(Pattern::new(&field).unwrap().len, 3);
+        field[0] = 0;
+        assert!(Pattern::new(&field).is_none());
+    }
+
+    #[test]
+    fn packet_path_races_with_control_calls_and_stats_readers() {
+        use std::sync::atomic::AtomicBool;
+        const N: u64 = 20_000;
+        let t = Arc::new(RuleTable::new());
+        t.set_default_accept(false);
+        t.add(&rule(1, 0, 17)).unwrap();
+        let done = Arc::new(AtomicBool::new(false));
+        let consumer = {
+            let t = Arc::clone(&t);
+            std::thread::spawn(move || {
+                let f = udp();
+                let mut snap = t.snapshot();
+                let mut seen = t.generation();
+                let mut refreshes = 0u32;
+                for _ in 0..N {
+                    let g = t.generation();
+                    if g != seen {
+                        snap = t.snapshot();
+                        seen = g;
+                        refreshes += 1;
+                    }
+                    assert!(eval(&snap, &f));
+                }
+                refreshes
+            })
+        };
+        let control = {
+            let t = Arc::clone(&t);
+            let done = Arc::clone(&done);
+            std::thread::spawn(move || {
+                let mut n = 0u32;
+                while !done.load(Ordering::Relaxed) && n < 100_000 {
+                    // TCP-only rules never change the UDP verdict.
+                    t.add(&rule(2 + (n % 3) as u16, n % 3, 6)).unwrap();
+                    t.remove(2 + (n % 3) as u16).unwrap();
+                    n += 1;
+                }
+                n
+            })
+        };
+        let reader = {
+            let t = Arc::clone(&t);
+            let done = Arc::clone(&done);
+            std::thread::spawn(move || {
+                let mut last = 0;
+                while !done.load(Ordering::Relaxed) {
+                    let s = t.rule_stats(1).unwrap();
+                    assert!(s.num_pkts >= last && s.num_pkts <= N);
+                    assert_eq!(s.num_bytes % 42, 0);
+                    last = s.num_pkts;
+                    std::thread::yield_now();
+                }
+            })
+        };
+        let refreshes = consumer.join().unwrap();
+        done.store(true, Ordering::Relaxed);
+        let changes = control.join().unwrap();
+        reader.join().unwrap();
+        assert!(u64::from(refreshes) <= 2 * u64::from(changes));
+        assert_eq!(
+            t.rule_stats(1).unwrap(),
+            pfring_rule_stats {
+                num_pkts: N,
+                num_bytes: N * 42
+            }
+        );
+    }
+}
