@@ -287,7 +287,6 @@ fn balance_possible(r: &Compiled) -> bool {
 /// Loads the fields into scratch memory, mirroring `crate::parse` on the
 /// tag-stripped frame.
 fn prologue(a: &mut Asm, snaplen: u32, need_hash: bool) {
-    let acc = a.label();
     let is_ip = a.label();
     let no_vlan = a.label();
     let vlan_done = a.label();
@@ -297,17 +296,20 @@ fn prologue(a: &mut Asm, snaplen: u32, need_hash: bool) {
     let no_ports = a.label();
     let done = a.label();
 
+    // Early accepts return in place rather than through a shared `ret`:
+    // Linux's scratch-memory check lets a `ret` fall through to the next
+    // instruction, so a shared one would mark every slot unset after it.
     // Shorter than an Ethernet header: the parser sees no ethertype.
     a.stmt(LD | W | LEN, 0);
-    a.jmp(JGE, 14, Target::Next, Target::Label(acc));
+    accept_unless(a, JGE, 14, snaplen);
     // A tag still in the frame: offsets differ, let user space decide.
     a.stmt(LD | H | ABS, 12);
-    a.jmp(JEQ, 0x8100, Target::Label(acc), Target::Next);
+    accept_if(a, JEQ, 0x8100, snaplen);
     // VLAN id: from the stripped tag, 0 when untagged.
     a.stmt(LD | W | ABS, SKF_AD_VLAN_TAG_PRESENT);
     a.jmp(JEQ, 0, Target::Label(no_vlan), Target::Next);
     a.stmt(LD | W | ABS, SKF_AD_VLAN_TPID);
-    a.jmp(JEQ, 0x8100, Target::Next, Target::Label(acc));
+    accept_unless(a, JEQ, 0x8100, snaplen);
     a.stmt(LD | W | ABS, SKF_AD_VLAN_TAG);
     a.stmt(ALU | AND | K, 0x0fff);
     a.ja(vlan_done);
@@ -326,7 +328,7 @@ fn prologue(a: &mut Asm, snaplen: u32, need_hash: bool) {
     a.bind(is_ip);
     // The parser needs the addresses (bytes 26..34).
     a.stmt(LD | W | LEN, 0);
-    a.jmp(JGE, 34, Target::Next, Target::Label(acc));
+    accept_unless(a, JGE, 34, snaplen);
     a.stmt(LD | B | ABS, 23);
     a.stmt(ST, M_PROTO);
     a.stmt(LD | W | ABS, 26);
@@ -344,14 +346,16 @@ fn prologue(a: &mut Asm, snaplen: u32, need_hash: bool) {
     a.stmt(ALU | ADD | K, 28);
     a.stmt(MISC | TAX, 0);
     a.stmt(LD | W | LEN, 0);
-    a.jmp(JGE | X, 0, Target::Label(ports), Target::Label(acc));
+    a.jmp(JGE | X, 0, Target::Label(ports), Target::Next);
+    a.ret(snaplen);
     // UDP: both ports, len >= 14 + ihl*4 + 4.
     a.bind(udp);
     a.stmt(MISC | TXA, 0);
     a.stmt(ALU | ADD | K, 18);
     a.stmt(MISC | TAX, 0);
     a.stmt(LD | W | LEN, 0);
-    a.jmp(JGE | X, 0, Target::Label(ports), Target::Label(acc));
+    a.jmp(JGE | X, 0, Target::Label(ports), Target::Next);
+    a.ret(snaplen);
     a.bind(ports);
     a.stmt(LDX | B | MSH, 14);
     a.stmt(LD | H | IND, 14);
@@ -363,9 +367,6 @@ fn prologue(a: &mut Asm, snaplen: u32, need_hash: bool) {
     a.stmt(LD | IMM, 0);
     a.stmt(ST, M_SPORT);
     a.stmt(ST, M_DPORT);
-    a.ja(done);
-    a.bind(acc);
-    a.ret(snaplen);
     a.bind(done);
     if need_hash {
         a.ld_mem(M_VLAN);
@@ -375,6 +376,22 @@ fn prologue(a: &mut Asm, snaplen: u32, need_hash: bool) {
         }
         a.stmt(ST, M_HASH);
     }
+}
+
+/// `if !(A op k) return snaplen`.
+fn accept_unless(a: &mut Asm, op: u16, k: u32, snaplen: u32) {
+    let ok = a.label();
+    a.jmp(op, k, Target::Label(ok), Target::Next);
+    a.ret(snaplen);
+    a.bind(ok);
+}
+
+/// `if (A op k) return snaplen`.
+fn accept_if(a: &mut Asm, op: u16, k: u32, snaplen: u32) {
+    let ok = a.label();
+    a.jmp(op, k, Target::Next, Target::Label(ok));
+    a.ret(snaplen);
+    a.bind(ok);
 }
 
 /// Emits the hash rules of one `(vlan, proto)` group; the group test jumps
