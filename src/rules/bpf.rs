@@ -195,8 +195,9 @@ pub fn prefilter_is_exact(snap: &Snapshot) -> bool {
 }
 
 /// The prefilter for `snap`: `snaplen` = the value returned on accept (the
-/// ring's capture length). A table with no rules gives a one-instruction
-/// program returning its default policy.
+/// ring's capture length). A table whose rules cannot change the default
+/// verdict (e.g. no rules) gives a one-instruction program returning the
+/// default policy: `[ret snaplen]` (attach nothing) or `[ret 0]`.
 pub fn compile_prefilter(snap: &Snapshot, snaplen: u32) -> Vec<SockFilter> {
     let accept_all = vec![SockFilter {
         code: RET | K,
@@ -205,7 +206,17 @@ pub fn compile_prefilter(snap: &Snapshot, snaplen: u32) -> Vec<SockFilter> {
         k: snaplen,
     }];
     let default = if snap.default_accept() { snaplen } else { 0 };
-    if snap.has_no_rules() {
+    // When no rule can give a verdict other than the default one (no rules,
+    // only `continue` rules, or only rules agreeing with the policy), every
+    // packet gets the default.
+    let agrees = |a: Action| match a {
+        Action::Forward => snap.default_accept(),
+        Action::Drop => !snap.default_accept(),
+        Action::Continue => true,
+    };
+    let all_default = snap.rules.iter().all(|r| !decisive(r) || agrees(r.action))
+        && snap.hash.values().all(|h| agrees(h.action));
+    if all_default {
         return vec![SockFilter {
             code: RET | K,
             jt: 0,
