@@ -563,6 +563,12 @@ impl RuleTable {
             .ok_or(RuleError::NoSuchHashRule)
     }
 
+    /// The in-kernel prefilter for the current rules and policy, returning
+    /// `snaplen` on accept (see [`super::compile_prefilter`]).
+    pub fn prefilter(&self, snaplen: u32) -> Vec<super::SockFilter> {
+        super::compile_prefilter(&self.snapshot(), snaplen)
+    }
+
     /// Number of wildcard and hash rules (the `# Filt. Rules` of /proc).
     pub fn len(&self) -> usize {
         let st = self.state.lock();

@@ -55,8 +55,9 @@
 //! Adding an id that exists replaces the rule and restarts its statistics.
 //! Adding a hash rule whose tuple (in either orientation, with the same vlan
 //! and proto) is already present is refused with EEXIST (3.7.5: "duplicate
-//! found, discarded"); removing a missing wildcard or hash rule fails with
-//! ENOENT.
+//! found, discarded", EFAULT there); removing a missing wildcard or hash
+//! rule fails with ENOENT (the 3.7.5 kernel said EFAULT or -1; ENOENT says
+//! what happened).
 //!
 //! # Plugins
 //!
@@ -78,19 +79,26 @@
 //! allocates nothing. Rule counters are `Arc`-shared atomics that survive
 //! snapshot rebuilds (a replaced or removed rule gets fresh counters).
 //!
+//! [`Consumer`] packages this with the sampling countdown:
+//!
 //! ```
-//! use pfring::rules::RuleTable;
-//! let table = RuleTable::new();
-//! let mut snap = table.snapshot();
-//! let mut seen = table.generation();
-//! // per packet (or per batch):
-//! let now = table.generation();
-//! if now != seen {
-//!     snap = table.snapshot();
-//!     seen = now;
-//! }
-//! assert!(snap.is_trivial());
+//! use pfring::parse::{parse, Direction};
+//! use pfring::rules::{Consumer, Decision, RuleTable, Sampler};
+//! let (table, sampler) = (RuleTable::new(), Sampler::new());
+//! let mut consumer = Consumer::new(&table); // in the thread reading the ring
+//! table.set_default_accept(false); // from any thread, at any time
+//! let frame = [0u8; 60];
+//! let p = parse(&frame, Direction::Rx);
+//! let d = consumer.decide(&table, &sampler, &frame, &p, Direction::Rx, 60);
+//! assert_eq!(d, Decision::Filtered);
 //! ```
+//!
+//! # In-kernel prefilter
+//!
+//! After every change the ring re-attaches [`RuleTable::prefilter`] with
+//! `SO_ATTACH_FILTER` (which replaces the old program atomically); see
+//! [`compile_prefilter`] for what it decides in the kernel and what it
+//! leaves to [`Snapshot::evaluate`], which stays authoritative.
 //!
 //! # Errors
 //!
@@ -99,11 +107,13 @@
 #![forbid(unsafe_code)]
 
 mod bpf;
+mod consumer;
 mod engine;
 mod sampler;
 pub mod vectors;
 
 pub use bpf::{compile_prefilter, prefilter_is_exact, SockFilter, BPF_MAXINSNS};
+pub use consumer::{Consumer, Decision};
 pub use engine::{sanitize, RuleTable, Snapshot};
 pub use sampler::Sampler;
 
