@@ -2,3 +2,5 @@
 //! behaviour, plus the classic-BPF interpreter, validator and text forms.
 //! Pure safe Rust: name lookups go through a trait, nothing here does I/O.
 #![forbid(unsafe_code)]
+
+pub mod bpf;
