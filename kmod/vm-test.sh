@@ -1,0 +1,192 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Build the PF_RING kernel module against a stock Debian kernel and test it in
+# a throw-away qemu VM (TCG, no NIC).  Nothing is installed on the host: the
+# kernel image and header packages are downloaded and unpacked under $WORK.
+#
+# Knobs (environment):
+#   KFLAVOR        6.1 (bookworm, default) or 6.12 (bookworm-backports)
+#   WORK           cache + log directory (default: <repo>/work/kmod)
+#   ACCEL          tcg (default), kvm or auto (kvm with a 60 s limit, then tcg)
+#   BOOT_TIMEOUT   hard limit for the VM in seconds (default 420)
+#   KMOD_EXTRA_BINS  space-separated host executables copied to /extra/bin in
+#                    the guest (with the shared libraries ldd lists)
+#   KMOD_EXTRA_DIR   a directory copied to /extra in the guest; every
+#                    /extra/tests.d/*.sh is run by /init after the built-in
+#                    tests (exit 0 = pass).  ELF files in it get their libraries.
+#   KMOD_SKIP_VM=1   only fetch headers, build the module and check vermagic
+#
+# Exit status: 0 only if the guest printed "KMODTEST: RESULT PASS" and no
+# "KMODTEST: FAIL" line.  On failure the guest's serial log is printed.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+REPO=$(cd "$HERE/.." && pwd)
+KFLAVOR=${KFLAVOR:-6.1}
+WORK=${WORK:-$REPO/work/kmod}
+ACCEL=${ACCEL:-tcg}
+BOOT_TIMEOUT=${BOOT_TIMEOUT:-420}
+KMOD_EXTRA_BINS=${KMOD_EXTRA_BINS:-}
+KMOD_EXTRA_DIR=${KMOD_EXTRA_DIR:-}
+export DEBIAN_FRONTEND=noninteractive
+
+log() { echo "vm-test: $*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+case "$KFLAVOR" in
+  6.1) APT_T=() ;;
+  6.12) APT_T=(-t bookworm-backports) ;;
+  *) die "KFLAVOR must be 6.1 or 6.12, not '$KFLAVOR'" ;;
+esac
+
+for tool in qemu-system-x86_64 cpio dpkg-deb apt-get modinfo gcc; do
+  command -v "$tool" >/dev/null || die "$tool not found (run .ci/deps.d/kmod.sh as root)"
+done
+BUSYBOX=/bin/busybox
+[ -x "$BUSYBOX" ] && [[ "$(ldd "$BUSYBOX" 2>&1 || true)" == *"not a dynamic"* ]] ||
+  die "$BUSYBOX is missing or not static (install busybox-static)"
+
+mkdir -p "$WORK"
+WORK=$(cd "$WORK" && pwd)
+
+# ---------------------------------------------------------------- 1. apt lists
+APTDIR=$WORK/apt
+mkdir -p "$APTDIR/lists/partial" "$WORK/debs"
+echo 'deb http://deb.debian.org/debian bookworm-backports main' > "$APTDIR/bpo.list"
+APTOPT=(-o "Dir::Etc::sourcelist=$APTDIR/bpo.list" -o "Dir::State::lists=$APTDIR/lists"
+        -o "Dir::Cache::archives=$WORK/debs" -o APT::Sandbox::User=root -o Acquire::Retries=3)
+apt_update() { log "apt-get update (private lists)"; apt-get "${APTOPT[@]}" update -q >"$WORK/apt-update.log" 2>&1 ||
+  { cat "$WORK/apt-update.log"; die "apt-get update failed"; }; touch "$APTDIR/stamp"; }
+if [ ! -e "$APTDIR/stamp" ] || [ -n "$(find "$APTDIR/stamp" -mmin +720)" ]; then apt_update; fi
+
+# ------------------------------------------------ 2. resolve + fetch the kernel
+resolve() {
+  KIMG=$(apt-cache "${APTOPT[@]}" "${APT_T[@]}" depends linux-image-amd64 |
+    awk '/Depends: linux-image-[0-9]/{print $2; exit}')
+  [ -n "$KIMG" ] || return 1
+  KVER=${KIMG#linux-image-}
+  KHDR=linux-headers-$KVER
+  KCOMMON=$(apt-cache "${APTOPT[@]}" depends "$KHDR" | awk '/Depends: linux-headers-.*-common/{print $2; exit}')
+  KBUILDPKG=$(apt-cache "${APTOPT[@]}" depends "$KHDR" | awk '/Depends: linux-kbuild-/{print $2; exit}')
+  [ -n "$KCOMMON" ] && [ -n "$KBUILDPKG" ]
+}
+resolve || { apt_update; resolve; } || die "cannot resolve the $KFLAVOR kernel packages"
+log "kernel $KFLAVOR -> $KVER ($KIMG, $KHDR, $KCOMMON, $KBUILDPKG)"
+SYSROOT=$WORK/sysroot-$KVER
+if [ ! -e "$SYSROOT/.done" ]; then
+  fetch() { (cd "$WORK/debs" && apt-get "${APTOPT[@]}" download "$KIMG" "$KHDR" "$KCOMMON" "$KBUILDPKG" >/dev/null); }
+  fetch || { apt_update; resolve; fetch; } || die "download of the kernel packages failed"
+  rm -rf "$SYSROOT"; mkdir -p "$SYSROOT"
+  for p in "$KHDR" "$KCOMMON" "$KBUILDPKG"; do
+    deb=$(ls -t "$WORK/debs/${p}"_*.deb | head -1); dpkg-deb -x "$deb" "$SYSROOT"
+  done
+  deb=$(ls -t "$WORK/debs/${KIMG}"_*.deb | head -1)
+  dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$SYSROOT" --wildcards \
+    './boot/vmlinuz-*' './boot/config-*' './lib/modules/*/kernel/drivers/net/veth.ko*'
+  # The per-flavour header Makefile includes the -common tree by absolute path.
+  sed -i "s#include /usr/src/#include $SYSROOT/usr/src/#" "$SYSROOT/usr/src/$KHDR/Makefile"
+  touch "$SYSROOT/.done"
+fi
+KDIR=$SYSROOT/usr/src/$KHDR
+VMLINUZ=$SYSROOT/boot/vmlinuz-$KVER
+[ -f "$VMLINUZ" ] || die "no $VMLINUZ"
+
+# ------------------------------------------------------- 3. build the module
+OUT=$WORK/out-$KVER
+rm -rf "$OUT"; mkdir -p "$OUT/build"
+cp -a "$HERE/Kbuild" "$HERE"/*.c "$HERE/include" "$HERE/plugins" "$OUT/build/"
+log "building the module against $KHDR"
+if ! make -C "$KDIR" M="$OUT/build" CONFIG_DEBUG_INFO_BTF_MODULES= modules >"$OUT/build.log" 2>&1; then
+  cat "$OUT/build.log"; die "module build failed"
+fi
+if grep -E 'warning:|error:' "$OUT/build.log"; then cat "$OUT/build.log"; die "module build printed warnings"; fi
+for ko in pf_ring.ko plugins/dummy_plugin.ko; do
+  vm=$(modinfo -F vermagic "$OUT/build/$ko")
+  case "$vm" in "$KVER "*) ;; *) die "$ko vermagic '$vm' does not match $KVER" ;; esac
+done
+log "vermagic ok: $(modinfo -F vermagic "$OUT/build/pf_ring.ko")"
+[ "${KMOD_SKIP_VM:-0}" = 1 ] && { log "KMOD_SKIP_VM=1: build-only check passed"; exit 0; }
+
+# --------------------------------------------------- 4. in-guest test programs
+mkdir -p "$OUT/tests"
+for src in "$HERE"/tests/*.c; do
+  b=$(basename "$src" .c)
+  gcc -O2 -g -Wall -Wextra -Werror -I"$HERE/include" -o "$OUT/tests/$b" "$src" -lpthread ||
+    die "building $src failed"
+done
+
+# ------------------------------------------------------------ 5. initramfs
+ROOT=$OUT/root
+mkdir -p "$ROOT"/{bin,sbin,lib,lib64,proc,sys,dev,tmp,mods,tests,extra/bin,run}
+cp "$BUSYBOX" "$ROOT/bin/busybox"
+cp "$HERE/tests/init.sh" "$ROOT/init"; chmod +x "$ROOT/init"
+cp "$OUT/build/pf_ring.ko" "$OUT/build/plugins/dummy_plugin.ko" "$ROOT/mods/"
+veth=$(find "$SYSROOT/lib/modules" -name 'veth.ko*' | head -1)
+case "$veth" in
+  *.xz) xz -dc "$veth" > "$ROOT/mods/veth.ko" ;;
+  *.zst) zstd -dqc "$veth" > "$ROOT/mods/veth.ko" ;;
+  *) cp "$veth" "$ROOT/mods/veth.ko" ;;
+esac
+copy_libs() {  # copy the shared libraries an ELF file needs into $ROOT
+  local f=$1 lib
+  for lib in $(ldd "$f" 2>/dev/null | awk '$2 == "=>" && $3 ~ /^\// {print $3} $1 ~ /^\/lib64\// {print $1}'); do
+    mkdir -p "$ROOT$(dirname "$lib")"
+    [ -e "$ROOT$lib" ] || cp -L "$lib" "$ROOT$lib"
+  done
+}
+cp /sbin/ip "$ROOT/sbin/ip"; copy_libs /sbin/ip
+for t in "$OUT"/tests/*; do cp "$t" "$ROOT/tests/"; copy_libs "$t"; done
+for b in $KMOD_EXTRA_BINS; do
+  [ -x "$b" ] || die "KMOD_EXTRA_BINS: $b is not an executable"
+  cp -L "$b" "$ROOT/extra/bin/"; copy_libs "$b"
+done
+if [ -n "$KMOD_EXTRA_DIR" ]; then
+  [ -d "$KMOD_EXTRA_DIR" ] || die "KMOD_EXTRA_DIR: $KMOD_EXTRA_DIR is not a directory"
+  cp -a "$KMOD_EXTRA_DIR"/. "$ROOT/extra/"
+  while IFS= read -r -d '' f; do copy_libs "$f"; done < <(find "$ROOT/extra" -type f -perm -u+x -print0)
+fi
+(cd "$ROOT" && find . | cpio -o -H newc --quiet | gzip -1) > "$OUT/initramfs.cpio.gz"
+log "initramfs $(du -h "$OUT/initramfs.cpio.gz" | cut -f1)"
+
+# ------------------------------------------------------------------ 6. boot
+SERIAL=$OUT/serial.log
+boot() {  # $1 = tcg|kvm, $2 = timeout
+  local acc=(-accel tcg -cpu max)
+  [ "$1" = kvm ] && acc=(-accel kvm -cpu host)
+  rm -f "$SERIAL"
+  log "booting $KVER ($1, timeout $2 s)"
+  timeout --foreground -k 5 "$2" qemu-system-x86_64 "${acc[@]}" -m 1024 -smp 2 \
+    -kernel "$VMLINUZ" -initrd "$OUT/initramfs.cpio.gz" -nic none -display none -no-reboot \
+    -serial "file:$SERIAL" -monitor none \
+    -append "console=ttyS0 panic=-1 oops=panic loglevel=4 mitigations=off KFLAVOR=$KFLAVOR" \
+    </dev/null >"$OUT/qemu.log" 2>&1 || log "qemu exited with $?"
+}
+t0=$(date +%s)
+case "$ACCEL" in
+  tcg) boot tcg "$BOOT_TIMEOUT" ;;
+  kvm) boot kvm "$BOOT_TIMEOUT" ;;
+  auto) boot kvm 60; grep -q 'KMODTEST: RESULT' "$SERIAL" 2>/dev/null || boot tcg "$BOOT_TIMEOUT" ;;
+  *) die "ACCEL must be tcg, kvm or auto" ;;
+esac
+log "VM ran $(( $(date +%s) - t0 )) s"
+
+# --------------------------------------------------------------- 7. verdict
+touch "$SERIAL"
+tr -d '\r' < "$SERIAL" > "$OUT/serial.txt"
+npass=$(grep -c 'KMODTEST: ok ' "$OUT/serial.txt" || true)
+nfail=$(grep -c 'KMODTEST: FAIL' "$OUT/serial.txt" || true)
+grep 'KMODTEST:' "$OUT/serial.txt" || true
+result_pass=0
+grep -q 'KMODTEST: RESULT PASS' "$OUT/serial.txt" && result_pass=1
+if [ "$result_pass" = 1 ] && [ "$nfail" = 0 ] && [ "$npass" -gt 0 ]; then
+  echo "kmod vm-test ($KVER): $npass passed, $nfail failed"
+  exit 0
+fi
+[ "$result_pass" = 1 ] || nfail=$((nfail + 1))
+echo "===== guest serial log ($SERIAL) ====="
+cat "$OUT/serial.txt"
+echo "===== qemu ====="
+cat "$OUT/qemu.log"
+echo "kmod vm-test ($KVER): $npass passed, $nfail failed"
+exit 1

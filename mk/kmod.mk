@@ -1,0 +1,14 @@
+# Kernel ring module (kmod/): build check and the qemu VM test.
+#   make kmod        fetch Debian headers, build pf_ring.ko + dummy_plugin.ko (-Werror), check vermagic
+#   make test-kmod   build + boot the Debian kernel(s) in qemu (TCG) and run the in-guest tests
+# KMOD_FLAVORS selects the kernels (6.1 = bookworm, 6.12 = bookworm-backports).
+KMOD_FLAVORS ?= 6.1
+
+kmod:
+	@for f in $(KMOD_FLAVORS); do KFLAVOR=$$f KMOD_SKIP_VM=1 bash kmod/vm-test.sh || exit 1; done
+
+test-kmod:
+	@for f in $(KMOD_FLAVORS); do KFLAVOR=$$f bash kmod/vm-test.sh || exit 1; done
+
+# hooked into `make test` once it has passed repeatedly:
+# TEST_TARGETS += test-kmod
