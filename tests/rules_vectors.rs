@@ -350,6 +350,8 @@ fn table() -> Vec<vectors::Vector> {
 fn vector_table_has_the_expected_size() {
     let t = table();
     assert_eq!(t.len(), 42);
+    assert_eq!(t.iter().filter(|v| v.applies_to("af_packet")).count(), 42);
+    assert_eq!(t.iter().filter(|v| v.applies_to("kmod")).count(), 41);
     let sends = t
         .iter()
         .flat_map(|v| &v.steps)
@@ -363,6 +365,7 @@ fn run_all(dir: Direction) -> (usize, usize, usize) {
     let mut exact = 0;
     let mut kernel_drops = 0;
     for v in table() {
+        assert!(v.applies_to("af_packet"));
         let mut e = Engine::new(dir);
         if let Err(msg) = vectors::run(&v, &mut e) {
             panic!("{dir:?}: {msg}");
@@ -411,6 +414,11 @@ fn parse_errors_name_the_line() {
     assert_eq!(
         (e.line, e.msg.as_str()),
         (2, "send needs '=> fwd' or '=> drop'")
+    );
+    let e = vectors::parse("vector a\nonly bsd\nend\n").unwrap_err();
+    assert_eq!(
+        (e.line, e.msg.as_str()),
+        (2, "want 'only af_packet' or 'only kmod'")
     );
     let e = vectors::parse("vector a\npolicy accept\n").unwrap_err();
     assert_eq!((e.line, e.msg.as_str()), (1, "vector 'a' has no 'end'"));

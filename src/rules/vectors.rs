@@ -7,6 +7,8 @@
 //!
 //! ```text
 //! vector <name>                 starts a vector: a fresh ring, policy accept
+//! only <backend>                 the vector holds for that backend only
+//!                                (`af_packet`, `kmod`); may repeat
 //! policy accept|drop            pfring_toggle_filtering_policy
 //! rule id=N action=A [proto=N] [vlan=N] [hosts=IP-IP] [ports=N-N]
 //!      [balance=ID/POOL] [pattern="text"] [filter_plugin=N] [plugin=N] [=> ERR]
@@ -71,7 +73,16 @@ pub struct Vector {
     pub name: String,
     /// Line of the `vector` statement.
     pub line: usize,
+    /// Backends the vector is limited to (empty = all).
+    pub only: Vec<String>,
     pub steps: Vec<(usize, Step)>,
+}
+
+impl Vector {
+    /// True if the vector holds for `backend` (e.g. "af_packet", "kmod").
+    pub fn applies_to(&self, backend: &str) -> bool {
+        self.only.is_empty() || self.only.iter().any(|b| b == backend)
+    }
 }
 
 /// What a vector runs against. Errors are errno values.
@@ -188,6 +199,7 @@ pub fn parse(text: &str) -> Result<Vec<Vector>, ParseError> {
             cur = Some(Vector {
                 name,
                 line,
+                only: Vec::new(),
                 steps: Vec::new(),
             });
             continue;
@@ -197,6 +209,13 @@ pub fn parse(text: &str) -> Result<Vec<Vector>, ParseError> {
         };
         if first == "end" {
             out.push(cur.take().expect("checked above"));
+            continue;
+        }
+        if first == "only" {
+            match toks.as_slice() {
+                [_, b] if b == "af_packet" || b == "kmod" => v.only.push(b.clone()),
+                _ => return Err(err("want 'only af_packet' or 'only kmod'".into())),
+            }
             continue;
         }
         let step = parse_step(&toks).map_err(err)?;
