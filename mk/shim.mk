@@ -1,0 +1,22 @@
+# libpcap.so.0.8 shim (pcap-shim/): staging of the library, headers and
+# pkg-config file, and its tests (export list, C API differential tests
+# against Debian's libpcap, tcpdump 4.99.3 suite through the shim).
+STAGE_TARGETS += stage-shim
+TEST_TARGETS  += test-shim
+
+.PHONY: stage-shim test-shim
+
+stage-shim:
+	mkdir -p $(BUILD)/lib/pkgconfig $(BUILD)/include/pcap
+	rm -f $(BUILD)/lib/libpcap.so $(BUILD)/lib/libpcap.so.0.8
+	install -m 0755 $(REL)/libpcap.so $(BUILD)/lib/libpcap.so.0.8
+	bash pcap-shim/scripts/fix-soname.sh $(BUILD)/lib/libpcap.so.0.8
+	ln -sf libpcap.so.0.8 $(BUILD)/lib/libpcap.so
+	install -m 0644 include/pcap.h include/pcap-bpf.h include/pcap-namedb.h $(BUILD)/include/
+	install -m 0644 include/pcap/*.h $(BUILD)/include/pcap/
+	sed -e 's#@PREFIX@#$(abspath $(BUILD))#' pcap-shim/libpcap.pc.in > $(BUILD)/lib/pkgconfig/libpcap.pc
+
+test-shim: stage
+	bash pcap-shim/scripts/check-exports.sh $(BUILD)/lib/libpcap.so.0.8
+	bash c-tests/pcap/run.sh $(abspath $(BUILD))
+	bash pcap-shim/scripts/tcpdump-suite.sh $(BUILD)/lib

@@ -1,0 +1,7 @@
+// The shared object is Debian's libpcap: SONAME libpcap.so.0.8, no symbol
+// versions (no version script), so programs linked against Debian's library
+// resolve every symbol here unversioned.
+fn main() {
+    println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,libpcap.so.0.8");
+    println!("cargo:rerun-if-changed=build.rs");
+}

@@ -1,0 +1,493 @@
+//! The `pcap_t` behind the C API: savefile, dead and (not yet activated)
+//! capture handles, with libpcap 1.10.3's return codes and error texts.
+//!
+//! The handle is only ever shared (`&Pcap`): C callbacks may re-enter the
+//! API with the same handle (pcap_datalink, pcap_geterr, pcap_breakloop from
+//! inside a pcap_loop callback), so mutable state sits in `Cell`s, and the
+//! reader and filter in `RefCell`s whose borrows fail cleanly on re-entry.
+
+use std::cell::{Cell, RefCell};
+use std::ffi::CString;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use crate::savefile::{PktHdr, Reader};
+use crate::types::{status, BpfInsn, PcapPkthdr, Timeval, ERRBUF_SIZE};
+
+/// What kind of handle this is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// `pcap_open_dead`.
+    Dead,
+    /// A savefile.
+    Offline,
+    /// `pcap_create`d, capture options still settable.
+    Capture,
+}
+
+/// Options of a capture handle before activation (pcap_set_*).
+#[derive(Clone, Debug)]
+pub struct CaptureOpts {
+    pub device: CString,
+    pub snaplen: i32,
+    pub promisc: bool,
+    pub rfmon: bool,
+    pub immediate: bool,
+    pub timeout: i32,
+    pub buffer_size: i32,
+    pub tstamp_type: i32,
+    pub nonblock: bool,
+    pub protocol: i32,
+}
+
+/// The error text of a setter called after activation (sic, two spaces).
+pub const ACTIVATED_TEXT: &str = "can't perform  operation on activated capture";
+
+/// A pcap_t.
+pub struct Pcap {
+    errbuf: Cell<[u8; ERRBUF_SIZE]>,
+    /// pcap_breakloop's flag; the only field touched from other threads or
+    /// signal handlers.
+    pub break_loop: AtomicBool,
+    pub kind: Kind,
+    pub activated: Cell<bool>,
+    pub linktype: Cell<i32>,
+    pub linktype_ext: Cell<u32>,
+    pub snapshot: Cell<i32>,
+    pub precision: Cell<u32>,
+    pub swapped: Cell<bool>,
+    pub version: Cell<(i32, i32)>,
+    /// The savefile's `FILE *` (as an address), for pcap_file/fileno.
+    pub rfile: Cell<usize>,
+    /// `fileno(rfile)` for savefiles.
+    pub selectable_fd: Cell<i32>,
+    pub reader: RefCell<Option<Reader>>,
+    pub filter: RefCell<Option<Vec<BpfInsn>>>,
+    pub opts: RefCell<Option<CaptureOpts>>,
+    /// Header storage handed out by pcap_next_ex.
+    pub next_hdr: Cell<PcapPkthdr>,
+}
+
+/// Result of one read pass (pcap_dispatch semantics).
+pub type ReadResult = i32;
+
+impl Pcap {
+    fn new(kind: Kind) -> Pcap {
+        Pcap {
+            errbuf: Cell::new([0; ERRBUF_SIZE]),
+            break_loop: AtomicBool::new(false),
+            kind,
+            activated: Cell::new(false),
+            linktype: Cell::new(0),
+            linktype_ext: Cell::new(0),
+            snapshot: Cell::new(0),
+            precision: Cell::new(0),
+            swapped: Cell::new(false),
+            version: Cell::new((0, 0)),
+            rfile: Cell::new(0),
+            selectable_fd: Cell::new(0),
+            reader: RefCell::new(None),
+            filter: RefCell::new(None),
+            opts: RefCell::new(None),
+            next_hdr: Cell::new(PcapPkthdr::default()),
+        }
+    }
+
+    /// `pcap_open_dead_with_tstamp_precision`.
+    pub fn dead(linktype: i32, snaplen: i32, precision: u32) -> Pcap {
+        let p = Pcap::new(Kind::Dead);
+        p.linktype.set(linktype);
+        p.snapshot.set(snaplen);
+        p.precision.set(if precision == 1 { 1 } else { 0 });
+        p.activated.set(true);
+        p
+    }
+
+    /// A savefile handle around an opened reader.
+    pub fn offline(r: Reader, rfile: usize, fd: i32) -> Pcap {
+        let p = Pcap::new(Kind::Offline);
+        p.linktype.set(r.linktype);
+        p.linktype_ext.set(r.linktype_ext);
+        p.snapshot.set(r.snapshot);
+        p.precision.set(r.precision);
+        p.swapped.set(r.swapped);
+        p.version
+            .set((i32::from(r.version_major), i32::from(r.version_minor)));
+        p.rfile.set(rfile);
+        p.selectable_fd.set(fd);
+        p.activated.set(true);
+        *p.reader.borrow_mut() = Some(r);
+        p
+    }
+
+    /// `pcap_create`: a capture handle that still takes options.
+    pub fn capture(device: CString) -> Pcap {
+        let p = Pcap::new(Kind::Capture);
+        *p.opts.borrow_mut() = Some(CaptureOpts {
+            device,
+            snaplen: 0,
+            promisc: false,
+            rfmon: false,
+            immediate: false,
+            timeout: 0,
+            buffer_size: 2 * 1024 * 1024,
+            tstamp_type: -1,
+            nonblock: false,
+            protocol: 0,
+        });
+        p
+    }
+
+    /// Sets the error text (truncated like snprintf into 256 bytes).
+    pub fn set_err(&self, msg: &str) {
+        let mut b = [0u8; ERRBUF_SIZE];
+        let n = msg.len().min(ERRBUF_SIZE - 1);
+        b[..n].copy_from_slice(&msg.as_bytes()[..n]);
+        self.errbuf.set(b);
+    }
+
+    /// The current error text.
+    pub fn err(&self) -> String {
+        let b = self.errbuf.get();
+        let n = b.iter().position(|&c| c == 0).unwrap_or(ERRBUF_SIZE);
+        String::from_utf8_lossy(&b[..n]).into_owned()
+    }
+
+    /// Address of the error buffer, for pcap_geterr.
+    pub fn errbuf_ptr(&self) -> *mut [u8; ERRBUF_SIZE] {
+        self.errbuf.as_ptr()
+    }
+
+    /// `PCAP_ERROR_NOT_ACTIVATED` for the accessors that need activation.
+    pub fn check_activated(&self) -> Result<(), i32> {
+        if self.activated.get() {
+            Ok(())
+        } else {
+            Err(status::NOT_ACTIVATED)
+        }
+    }
+
+    /// Applies `f` to the capture options; -4 with libpcap's text once
+    /// activated (or for handles that never take options).
+    pub fn with_opts(&self, f: impl FnOnce(&mut CaptureOpts) -> i32) -> i32 {
+        if self.activated.get() {
+            self.set_err(ACTIVATED_TEXT);
+            return status::ACTIVATED;
+        }
+        match self.opts.try_borrow_mut() {
+            Ok(mut o) => match o.as_mut() {
+                Some(o) => f(o),
+                None => {
+                    self.set_err(ACTIVATED_TEXT);
+                    status::ACTIVATED
+                }
+            },
+            Err(_) => {
+                self.set_err("pcap_t is busy");
+                status::ERROR
+            }
+        }
+    }
+
+    /// The error a read on a handle that cannot deliver packets gives.
+    fn no_read(&self) -> ReadResult {
+        match self.kind {
+            Kind::Dead => {
+                self.set_err("Packets aren't available from a pcap_open_dead pcap_t");
+                status::ERROR
+            }
+            Kind::Capture if !self.activated.get() => {
+                self.set_err("This handle hasn't been activated yet");
+                status::NOT_ACTIVATED
+            }
+            _ => {
+                self.set_err("live capture is not available in this build of the shim");
+                status::ERROR
+            }
+        }
+    }
+
+    /// One read pass over the savefile, handing up to `cnt` (<= 0: all)
+    /// packets that pass the filter to `f`. Returns the count, 0 at end of
+    /// file, -1 on error, -2 after pcap_breakloop (libpcap's rules).
+    #[inline]
+    pub fn read<F: FnMut(&PcapPkthdr, &[u8])>(&self, cnt: i32, mut f: F) -> ReadResult {
+        if self.kind != Kind::Offline {
+            return self.no_read();
+        }
+        let Ok(mut reader) = self.reader.try_borrow_mut() else {
+            self.set_err("pcap_t is already being read (re-entrant call)");
+            return status::ERROR;
+        };
+        let Some(reader) = reader.as_mut() else {
+            return self.no_read();
+        };
+        let Ok(filter) = self.filter.try_borrow() else {
+            self.set_err("pcap_t filter is being replaced");
+            return status::ERROR;
+        };
+        // A program that is a single `ret #k` with k != 0 accepts everything
+        // (savefiles use the result only as a boolean): skip the interpreter.
+        let prog: Option<&[BpfInsn]> = match filter.as_deref() {
+            None => None,
+            Some([i]) if i.code == 0x06 && i.k != 0 => None,
+            Some(p) => Some(p),
+        };
+        let mut n = 0;
+        loop {
+            if self.break_loop.load(Ordering::Relaxed) {
+                if n == 0 {
+                    self.break_loop.store(false, Ordering::Relaxed);
+                    return status::BREAK;
+                }
+                return n;
+            }
+            match reader.next_record() {
+                Ok(None) => return n,
+                Err(e) => {
+                    self.set_err(&e);
+                    return status::ERROR;
+                }
+                Ok(Some((h, data))) => {
+                    if let Some(p) = prog {
+                        if pcap_filter::bpf::filter(p, data, h.len) == 0 {
+                            continue;
+                        }
+                    }
+                    f(&to_c(&h), data);
+                    n += 1;
+                    if cnt > 0 && n >= cnt {
+                        return n;
+                    }
+                }
+            }
+        }
+    }
+
+    /// `pcap_loop`'s outer loop over read passes.
+    pub fn run_loop<F: FnMut(&PcapPkthdr, &[u8])>(&self, mut cnt: i32, mut f: F) -> i32 {
+        loop {
+            let n = self.read(cnt, &mut f);
+            if n <= 0 {
+                return n;
+            }
+            if cnt > 0 {
+                cnt -= n;
+                if cnt <= 0 {
+                    return 0;
+                }
+            }
+        }
+    }
+
+    /// `pcap_stats`.
+    pub fn stats_error(&self) -> i32 {
+        match self.kind {
+            Kind::Dead => self.set_err("Statistics aren't available from a pcap_open_dead pcap_t"),
+            Kind::Offline => self.set_err("Statistics aren't available from savefiles"),
+            Kind::Capture => {
+                if !self.activated.get() {
+                    self.set_err("This handle hasn't been activated yet");
+                    return status::NOT_ACTIVATED;
+                }
+                self.set_err("live capture is not available in this build of the shim")
+            }
+        }
+        status::ERROR
+    }
+
+    /// `pcap_inject` / `pcap_sendpacket` errors.
+    pub fn inject_error(&self) -> i32 {
+        match self.kind {
+            Kind::Dead => self.set_err("Packets can't be sent on a pcap_open_dead pcap_t"),
+            Kind::Offline => self.set_err("Sending packets isn't supported on savefiles"),
+            Kind::Capture => {
+                if !self.activated.get() {
+                    self.set_err("This handle hasn't been activated yet");
+                    return status::NOT_ACTIVATED;
+                }
+                self.set_err("live capture is not available in this build of the shim")
+            }
+        }
+        status::ERROR
+    }
+
+    /// `pcap_setdirection`.
+    pub fn setdirection(&self, _d: i32) -> i32 {
+        match self.kind {
+            Kind::Dead => {
+                self.set_err("The packet direction cannot be set on a pcap_open_dead pcap_t")
+            }
+            Kind::Offline => self.set_err("Setting direction is not supported on savefiles"),
+            Kind::Capture => {
+                if !self.activated.get() {
+                    self.set_err("This handle hasn't been activated yet");
+                    return status::NOT_ACTIVATED;
+                }
+                self.set_err("live capture is not available in this build of the shim")
+            }
+        }
+        status::ERROR
+    }
+
+    /// `pcap_set_datalink` on handles with a single DLT.
+    pub fn set_datalink(&self, dlt: i32) -> i32 {
+        if dlt == self.linktype.get() {
+            return 0;
+        }
+        match crate::dlt::name(dlt) {
+            Some(n) => self.set_err(&format!(
+                "{n} is not one of the DLTs supported by this device"
+            )),
+            None => self.set_err(&format!(
+                "DLT {dlt} is not one of the DLTs supported by this device"
+            )),
+        }
+        status::ERROR
+    }
+
+    /// `pcap_getnonblock`: `Err(text)` goes to the caller's errbuf.
+    pub fn getnonblock(&self) -> Result<i32, String> {
+        match self.kind {
+            Kind::Dead => {
+                Err("A pcap_open_dead pcap_t does not have a non-blocking mode setting".into())
+            }
+            Kind::Offline => Ok(0),
+            Kind::Capture => Ok(self
+                .opts
+                .borrow()
+                .as_ref()
+                .map_or(0, |o| i32::from(o.nonblock))),
+        }
+    }
+
+    /// `pcap_setnonblock`.
+    pub fn setnonblock(&self, on: bool) -> Result<i32, String> {
+        match self.kind {
+            Kind::Dead => {
+                Err("A pcap_open_dead pcap_t does not have a non-blocking mode setting".into())
+            }
+            Kind::Offline => Err("Savefiles cannot be put into non-blocking mode".into()),
+            Kind::Capture => {
+                if let Some(o) = self.opts.borrow_mut().as_mut() {
+                    o.nonblock = on;
+                }
+                Ok(0)
+            }
+        }
+    }
+
+    /// Installs a copy of a validated program (pcap_setfilter).
+    pub fn set_filter(&self, prog: &[BpfInsn]) -> i32 {
+        match self.kind {
+            Kind::Dead => {
+                // libpcap 1.10.3 has no setfilter operation on dead handles
+                // (it crashes); refuse cleanly instead.
+                self.set_err("A filter cannot be set on a pcap_open_dead pcap_t");
+                return status::ERROR;
+            }
+            Kind::Capture if !self.activated.get() => {
+                self.set_err("This handle hasn't been activated yet");
+                return status::NOT_ACTIVATED;
+            }
+            _ => {}
+        }
+        if !pcap_filter::bpf::validate(prog) {
+            self.set_err("BPF program is not valid");
+            return status::ERROR;
+        }
+        match self.filter.try_borrow_mut() {
+            Ok(mut f) => {
+                *f = Some(prog.to_vec());
+                0
+            }
+            Err(_) => {
+                self.set_err("pcap_t is busy reading; cannot replace the filter now");
+                status::ERROR
+            }
+        }
+    }
+}
+
+/// The C header of a record.
+#[inline]
+pub fn to_c(h: &PktHdr) -> PcapPkthdr {
+    PcapPkthdr {
+        ts: Timeval {
+            tv_sec: h.sec,
+            tv_usec: h.frac,
+        },
+        caplen: h.caplen,
+        len: h.len,
+    }
+}
+
+/// `pcap_statustostr`.
+pub fn status_text(code: i32) -> Option<&'static str> {
+    Some(match code {
+        1 => "Generic warning",
+        2 => "That device doesn't support promiscuous mode",
+        3 => "That type of time stamp is not supported by that device",
+        -1 => "Generic error",
+        -2 => "Loop terminated by pcap_breakloop",
+        -3 => "The pcap_t has not been activated",
+        -4 => "The setting can't be changed after the pcap_t is activated",
+        -5 => "No such device exists",
+        -6 => "That device doesn't support monitor mode",
+        -7 => "That operation is supported only in monitor mode",
+        -8 => "You don't have permission to perform this capture on that device",
+        -9 => "That device is not up",
+        -10 => "That device doesn't support setting the time stamp type",
+        -11 => "You don't have permission to capture in promiscuous mode on that device",
+        -12 => "That device doesn't support that time stamp precision",
+        _ => return None,
+    })
+}
+
+/// Time stamp types: (value, name, description).
+pub const TSTAMP_TYPES: &[(i32, &str, &str)] = &[
+    (0, "host", "Host"),
+    (1, "host_lowprec", "Host, low precision"),
+    (2, "host_hiprec", "Host, high precision"),
+    (3, "adapter", "Adapter"),
+    (
+        4,
+        "adapter_unsynced",
+        "Adapter, not synced with system time",
+    ),
+    (
+        5,
+        "host_hiprec_unsynced",
+        "Host, high precision, not synced with system time",
+    ),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dead_handle_behaviour() {
+        let p = Pcap::dead(1, 65535, 7);
+        assert_eq!(p.precision.get(), 0);
+        assert_eq!(p.read(1, |_, _| {}), -1);
+        assert_eq!(
+            p.err(),
+            "Packets aren't available from a pcap_open_dead pcap_t"
+        );
+        assert_eq!(p.set_datalink(1), 0);
+        assert_eq!(p.set_datalink(105), -1);
+        assert_eq!(
+            p.err(),
+            "IEEE802_11 is not one of the DLTs supported by this device"
+        );
+        assert_eq!(p.with_opts(|_| 0), -4);
+        assert_eq!(p.err(), ACTIVATED_TEXT);
+    }
+
+    #[test]
+    fn errbuf_truncates() {
+        let p = Pcap::dead(1, 1, 0);
+        p.set_err(&"x".repeat(400));
+        assert_eq!(p.err().len(), 255);
+    }
+}
