@@ -2,7 +2,7 @@
 #   make kmod        fetch Debian headers, build pf_ring.ko + dummy_plugin.ko (-Werror), check vermagic
 #   make test-kmod   build + boot the Debian kernel(s) in qemu (TCG) and run the in-guest tests
 # KMOD_FLAVORS selects the kernels (6.1 = bookworm, 6.12 = bookworm-backports).
-KMOD_FLAVORS ?= 6.1
+KMOD_FLAVORS ?= 6.1 6.12
 
 kmod:
 	@for f in $(KMOD_FLAVORS); do KFLAVOR=$$f KMOD_SKIP_VM=1 bash kmod/vm-test.sh || exit 1; done
@@ -10,5 +10,4 @@ kmod:
 test-kmod:
 	@for f in $(KMOD_FLAVORS); do KFLAVOR=$$f bash kmod/vm-test.sh || exit 1; done
 
-# hooked into `make test` once it has passed repeatedly:
-# TEST_TARGETS += test-kmod
+TEST_TARGETS += test-kmod

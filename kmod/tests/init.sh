@@ -65,6 +65,9 @@ cat /proc/net/pf_ring/info
 # ---- functional tests
 run 300 ringtest main
 
+# ---- CPU per packet, module ring vs AF_PACKET ring (report only)
+run 120 perftest 8000 20
+
 # ---- plugin
 check "insmod dummy_plugin.ko" insmod /mods/dummy_plugin.ko
 check "plugins_info lists the dummy plugin" sh -c \
