@@ -68,11 +68,18 @@ impl Input {
 
     /// Makes up to `n` bytes available at the cursor; returns how many are
     /// (fewer than `n` only at end of file).
+    #[inline]
     fn fill(&mut self, n: usize) -> io::Result<usize> {
-        let avail = self.end - self.pos;
-        if avail >= n {
+        if self.end - self.pos >= n {
             return Ok(n);
         }
+        self.refill(n)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn refill(&mut self, n: usize) -> io::Result<usize> {
+        let avail = self.end - self.pos;
         if self.pos > 0 {
             self.buf.copy_within(self.pos..self.end, 0);
             self.end = avail;
@@ -603,19 +610,29 @@ impl Reader {
                 "truncated dump file; tried to read {hdrsize} header bytes, only got {got}"
             ));
         }
-        let h = self.input.take(hdrsize);
+        // Copy the 16 bytes that matter into a fixed array: the field reads
+        // below then need no bounds checks.
+        let p = self.input.pos;
+        let mut hb = [0u8; 16];
+        hb.copy_from_slice(&self.input.buf[p..p + 16]);
+        self.input.pos += hdrsize;
+        let field = |i: usize| {
+            let v = u32::from_ne_bytes([hb[i], hb[i + 1], hb[i + 2], hb[i + 3]]);
+            if swapped {
+                v.swap_bytes()
+            } else {
+                v
+            }
+        };
         // Seconds and fractions are signed 32-bit fields, but 1.10.3's byte
         // swap yields unsigned values: swapped files zero-extend them.
         let (sec, mut frac) = if swapped {
-            (i64::from(rd32(h, true)), i64::from(rd32(&h[4..], true)))
+            (i64::from(field(0)), i64::from(field(4)))
         } else {
-            (
-                rd32(h, false) as i32 as i64,
-                rd32(&h[4..], false) as i32 as i64,
-            )
+            (field(0) as i32 as i64, field(4) as i32 as i64)
         };
-        let mut caplen = rd32(&h[8..], swapped);
-        let mut len = rd32(&h[12..], swapped);
+        let mut caplen = field(8);
+        let mut len = field(12);
         match scale {
             Scale::Pass => {}
             Scale::Up => frac = frac.wrapping_mul(1000),
