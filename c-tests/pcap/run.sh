@@ -21,8 +21,8 @@ cc=${CC:-cc}
 cflags="-std=gnu99 -O1 -g -Wall -Wextra -Werror"
 
 # 1. built against the system headers and library
-for p in api_probe readall mkfixtures dumpcopy; do
-	$cc $cflags -o "$work/$p" "$here/$p.c" -lpcap
+for p in api_probe readall mkfixtures dumpcopy devs; do
+	$cc $cflags -Wno-deprecated-declarations -o "$work/$p" "$here/$p.c" -lpcap
 done
 # 2./3. built against the staged tree
 export PKG_CONFIG_PATH=$lib/pkgconfig
@@ -88,6 +88,30 @@ for f in "$data"/*.pcap "$data"/*.pcapng "$work"/fx/*; do
 done
 if [ $bad -eq 0 ]; then echo "ok   dumpcopy: $n copies (dump_open + dump_open_append) byte-identical"; else
 	echo "FAIL dumpcopy: $bad of $n differ"; fail=1; fi
+
+# Device list: on the host and in a namespace of ours with veth pairs
+# (one pair up, one end of another up, one down) and an address.
+"$work/devs" >"$work/sys-devs.txt" 2>&1
+LD_LIBRARY_PATH=$lib "$work/devs" >"$work/shim-devs.txt" 2>&1
+same "findalldevs/lookupdev/lookupnet on the host ($(grep -c flags= "$work/sys-devs.txt") devices)" "$work/sys-devs.txt" "$work/shim-devs.txt"
+ns=shimdevs$$
+cleanup_ns() { ip netns del "$ns" 2>/dev/null || true; }
+trap 'cleanup_ns; rm -rf "$work"' EXIT
+ip netns add "$ns"
+ip -n "$ns" link add sv1 type veth peer name sv2
+ip -n "$ns" link add sv3 type veth peer name sv4
+ip -n "$ns" link set lo up
+ip -n "$ns" link set sv1 up
+ip -n "$ns" link set sv2 up
+ip -n "$ns" link set sv3 up
+ip -n "$ns" addr add 198.51.100.1/24 dev sv1
+ip netns exec "$ns" "$work/devs" >"$work/sys-nsdevs.txt" 2>&1
+ip netns exec "$ns" env LD_LIBRARY_PATH="$lib" "$work/devs" >"$work/shim-nsdevs.txt" 2>&1
+same "findalldevs/lookupdev/lookupnet in a namespace with veths ($(grep -c flags= "$work/sys-nsdevs.txt") devices)" "$work/sys-nsdevs.txt" "$work/shim-nsdevs.txt"
+ip netns exec "$ns" tcpdump -D >"$work/sys-D.txt" 2>&1 || true
+ip netns exec "$ns" env LD_LIBRARY_PATH="$lib" tcpdump -D >"$work/shim-D.txt" 2>&1 || true
+same "tcpdump -D in the namespace" "$work/sys-D.txt" "$work/shim-D.txt"
+cleanup_ns
 
 if "$work/badinput" >"$work/bad.txt" 2>&1; then echo "ok   $(tail -1 "$work/bad.txt")"; else
 	cat "$work/bad.txt"; fail=1; fi

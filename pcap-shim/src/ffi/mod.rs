@@ -20,6 +20,7 @@ use crate::handle::Pcap;
 use crate::types::ERRBUF_SIZE;
 
 mod cfile;
+mod devs;
 mod exports;
 mod names;
 
