@@ -1,6 +1,110 @@
 //! pcap-filter(7) language compiled to classic BPF, with libpcap 1.10.3's
 //! behaviour, plus the classic-BPF interpreter, validator and text forms.
-//! Pure safe Rust: name lookups go through a trait, nothing here does I/O.
+//! Pure safe Rust: name lookups go through the [`Resolver`] trait.
 #![forbid(unsafe_code)]
 
 pub mod bpf;
+pub mod dltnames;
+mod emit;
+mod gencode;
+pub mod lexer;
+mod more;
+pub mod names;
+mod parser;
+mod prims;
+
+pub use bpf::Insn;
+pub use names::{NoResolver, Resolver, SystemResolver};
+
+/// What `pcap_compile` knows about the handle and its arguments.
+#[derive(Clone, Debug)]
+pub struct CompileOptions {
+    /// DLT_ number of the handle.
+    pub linktype: u32,
+    /// `pcap_snapshot()`: the value returned for accepted packets.
+    pub snaplen: u32,
+    pub optimize: bool,
+    /// The netmask argument (0xffffffff = PCAP_NETMASK_UNKNOWN).
+    pub netmask: u32,
+    /// A live Linux capture: VLAN tests use the SKF_AD ancillary loads.
+    pub live: bool,
+    /// A savefile handle (some Linux-only metadata tests are refused).
+    pub savefile: bool,
+    /// Savefile written with the other byte order (DLT_NULL family values).
+    pub swapped: bool,
+}
+
+impl Default for CompileOptions {
+    fn default() -> Self {
+        CompileOptions {
+            linktype: 1,
+            snaplen: 262144,
+            optimize: true,
+            netmask: 0xffff_ffff,
+            live: false,
+            savefile: false,
+            swapped: false,
+        }
+    }
+}
+
+/// A compile failure with libpcap's message text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CompileError {
+    pub message: String,
+}
+
+impl std::fmt::Display for CompileError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for CompileError {}
+
+fn err(mut m: String) -> CompileError {
+    // PCAP_ERRBUF_SIZE - 1
+    if m.len() > 255 {
+        let mut cut = 255;
+        while !m.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        m.truncate(cut);
+    }
+    CompileError { message: m }
+}
+
+/// Compile `expr` like `pcap_compile` does for a handle described by `opts`.
+pub fn compile(
+    expr: &str,
+    opts: &CompileOptions,
+    resolver: &dyn Resolver,
+) -> Result<Vec<Insn>, CompileError> {
+    if opts.snaplen == 0 {
+        return Err(err("snaplen of 0 rejects all packets".into()));
+    }
+    let mut cs = gencode::Cs::new(opts, resolver).map_err(err)?;
+    let toks = lexer::tokenize(expr);
+    let root = {
+        let mut p = parser::Parser::new(toks, &mut cs);
+        p.prog().map_err(err)?
+    };
+    let root = match root {
+        None => cs.gen_retblk(opts.snaplen),
+        Some(p) => cs.finish_parse(p).map_err(err)?,
+    };
+    let prog = emit::to_insns(&cs.blocks, root).map_err(err)?;
+    if opts.optimize && optimizer_rejects_all(&prog) {
+        return Err(err("expression rejects all packets".into()));
+    }
+    Ok(prog)
+}
+
+/// Whether no path through the program can return a non-zero value, given
+/// what the tests along each path imply about the loaded values (the cases
+/// libpcap's optimizer reduces to "ret #0").
+fn optimizer_rejects_all(prog: &[Insn]) -> bool {
+    opt::rejects_all(prog)
+}
+
+mod opt;

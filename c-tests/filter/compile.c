@@ -1,0 +1,51 @@
+/* Filter compile oracle. stdin lines: DLT<TAB>SNAPLEN<TAB>NETMASK<TAB>OPT<TAB>EXPR
+ * (NETMASK: dotted quad, hex, or "-" for PCAP_NETMASK_UNKNOWN).
+ * stdout, one line each: OK<TAB>n<TAB>code jt jf k,code jt jf k,...  or  ERR<TAB>message
+ * Linked with -lpcap: the system library, or the shim via LD_LIBRARY_PATH. */
+#include <pcap/pcap.h>
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int main(void)
+{
+	static char line[1 << 17];
+	while (fgets(line, sizeof line, stdin)) {
+		size_t l = strlen(line);
+		if (l && line[l - 1] == '\n') line[--l] = 0;
+		char *f[5];
+		char *p = line;
+		int i;
+		for (i = 0; i < 4; i++) {
+			f[i] = p;
+			p = strchr(p, '\t');
+			if (!p) break;
+			*p++ = 0;
+		}
+		if (i < 4) { puts("BADLINE"); continue; }
+		f[4] = p;
+		int dlt = atoi(f[0]), snap = atoi(f[1]), opt = atoi(f[3]);
+		bpf_u_int32 mask = PCAP_NETMASK_UNKNOWN;
+		if (strcmp(f[2], "-") != 0) {
+			struct in_addr a;
+			if (inet_aton(f[2], &a)) mask = a.s_addr;
+		}
+		pcap_t *pd = pcap_open_dead(dlt, snap);
+		if (!pd) { puts("ERR\tpcap_open_dead failed"); continue; }
+		struct bpf_program prog;
+		if (pcap_compile(pd, &prog, f[4], opt, mask) < 0) {
+			printf("ERR\t%s\n", pcap_geterr(pd));
+		} else {
+			printf("OK\t%u\t", prog.bf_len);
+			for (unsigned j = 0; j < prog.bf_len; j++)
+				printf("%s%u %u %u %u", j ? "," : "", prog.bf_insns[j].code,
+				       prog.bf_insns[j].jt, prog.bf_insns[j].jf, prog.bf_insns[j].k);
+			putchar('\n');
+			pcap_freecode(&prog);
+		}
+		pcap_close(pd);
+		fflush(stdout);
+	}
+	return 0;
+}

@@ -1,0 +1,707 @@
+//! Recursive-descent parser with the semantics (and the action order) of
+//! libpcap 1.10.3's yacc grammar; code is generated while parsing, like the
+//! grammar's actions do, so register numbers and offsets evolve the same way.
+
+use crate::bpf::*;
+use crate::gencode::*;
+use crate::lexer::{Kw, Tok};
+
+pub const SYNTAX: &str = "can't parse filter expression: syntax error";
+
+pub struct Parser<'c, 'a> {
+    toks: Vec<Tok>,
+    pos: usize,
+    pub cs: &'c mut Cs<'a>,
+}
+
+fn pname_of(k: Kw) -> Option<P> {
+    use Kw::*;
+    Some(match k {
+        Link => P::Link,
+        Ip => P::Ip,
+        Arp => P::Arp,
+        Rarp => P::Rarp,
+        Sctp => P::Sctp,
+        Tcp => P::Tcp,
+        Udp => P::Udp,
+        Icmp => P::Icmp,
+        Igmp => P::Igmp,
+        Igrp => P::Igrp,
+        Pim => P::Pim,
+        Vrrp => P::Vrrp,
+        Carp => P::Carp,
+        Atalk => P::Atalk,
+        Aarp => P::Aarp,
+        Decnet => P::Decnet,
+        Lat => P::Lat,
+        Sca => P::Sca,
+        Moprc => P::Moprc,
+        Mopdl => P::Mopdl,
+        Ipv6 => P::Ipv6,
+        Icmpv6 => P::Icmpv6,
+        Ah => P::Ah,
+        Esp => P::Esp,
+        Iso => P::Iso,
+        Esis => P::Esis,
+        Isis => P::Isis,
+        L1 => P::IsisL1,
+        L2 => P::IsisL2,
+        Iih => P::IsisIih,
+        Lsp => P::IsisLsp,
+        Snp => P::IsisSnp,
+        Csnp => P::IsisCsnp,
+        Psnp => P::IsisPsnp,
+        Clnp => P::Clnp,
+        Stp => P::Stp,
+        Ipx => P::Ipx,
+        Netbeui => P::Netbeui,
+        Radio => P::Radio,
+        _ => return None,
+    })
+}
+
+fn is_dqual(k: Kw) -> bool {
+    matches!(
+        k,
+        Kw::Src | Kw::Dst | Kw::Addr1 | Kw::Addr2 | Kw::Addr3 | Kw::Addr4 | Kw::Ra | Kw::Ta
+    )
+}
+
+fn is_aqual(k: Kw) -> bool {
+    matches!(
+        k,
+        Kw::Host | Kw::Net | Kw::Port | Kw::Portrange | Kw::Proto | Kw::Protochain | Kw::Gateway
+    )
+}
+
+fn binop(t: &Tok) -> Option<(u8, u16)> {
+    // (precedence, ALU op); higher binds tighter
+    Some(match t {
+        Tok::Ch('|') => (1, BPF_OR),
+        Tok::Ch('^') => (2, BPF_XOR),
+        Tok::Ch('&') => (3, BPF_AND),
+        Tok::Lsh => (4, BPF_LSH),
+        Tok::Rsh => (4, BPF_RSH),
+        Tok::Ch('+') => (5, BPF_ADD),
+        Tok::Ch('-') => (5, BPF_SUB),
+        Tok::Ch('*') => (6, BPF_MUL),
+        Tok::Ch('/') => (6, BPF_DIV),
+        Tok::Ch('%') => (6, BPF_MOD),
+        _ => return None,
+    })
+}
+
+fn relop(t: &Tok) -> Option<(u16, bool)> {
+    Some(match t {
+        Tok::Ch('>') => (BPF_JGT, false),
+        Tok::Geq => (BPF_JGE, false),
+        Tok::Ch('=') => (BPF_JEQ, false),
+        Tok::Leq => (BPF_JGT, true),
+        Tok::Ch('<') => (BPF_JGE, true),
+        Tok::Neq => (BPF_JEQ, true),
+        _ => return None,
+    })
+}
+
+impl<'c, 'a> Parser<'c, 'a> {
+    pub fn new(toks: Vec<Tok>, cs: &'c mut Cs<'a>) -> Self {
+        Parser { toks, pos: 0, cs }
+    }
+
+    fn peek(&self) -> &Tok {
+        self.toks.get(self.pos).unwrap_or(&Tok::Eof)
+    }
+    fn peek_at(&self, n: usize) -> &Tok {
+        self.toks.get(self.pos + n).unwrap_or(&Tok::Eof)
+    }
+    fn next(&mut self) -> Tok {
+        let t = self.peek().clone();
+        if self.pos < self.toks.len() {
+            self.pos += 1;
+        }
+        t
+    }
+
+    fn err<T>(&self) -> R<T> {
+        if let Tok::Error(m) = self.peek() {
+            return Err(m.clone());
+        }
+        Err(SYNTAX.into())
+    }
+
+    fn expect(&mut self, t: Tok) -> R<()> {
+        if *self.peek() == t {
+            self.next();
+            Ok(())
+        } else {
+            self.err()
+        }
+    }
+
+    /// prog: null | expr
+    pub fn prog(&mut self) -> R<Option<B>> {
+        if *self.peek() == Tok::Eof {
+            return Ok(None);
+        }
+        let (b, _) = self.expr(QERR)?;
+        if *self.peek() != Tok::Eof {
+            return self.err();
+        }
+        Ok(Some(b))
+    }
+
+    fn expr(&mut self, q0: Qual) -> R<(B, Qual)> {
+        let (mut b, mut q) = self.term(q0)?;
+        loop {
+            let is_and = match self.peek() {
+                Tok::And => true,
+                Tok::Or => false,
+                _ => break,
+            };
+            self.next();
+            let (b2, q2) = if self.id_starts_here(self.pos) {
+                self.id(q)?
+            } else {
+                self.term(q)?
+            };
+            if is_and {
+                self.cs.gen_and(b, b2);
+            } else {
+                self.cs.gen_or(b, b2);
+            }
+            b = b2;
+            q = q2;
+        }
+        Ok((b, q))
+    }
+
+    /// Whether the tokens at `p` form an `id` (rather than a `term`).
+    fn id_starts_here(&self, p: usize) -> bool {
+        match self.toks.get(p).unwrap_or(&Tok::Eof) {
+            Tok::Id(_) | Tok::Hid(_) | Tok::Hid6(_) | Tok::Eid(_) | Tok::Aid(_) => true,
+            Tok::Not | Tok::Ch('!') => self.id_starts_here(p + 1),
+            Tok::Num(_) => {
+                let nt = self.toks.get(p + 1).unwrap_or(&Tok::Eof);
+                binop(nt).is_none() && relop(nt).is_none()
+            }
+            Tok::Ch('(') => {
+                // "( pid )" vs "( expr )" / "( arth )"
+                self.id_starts_here(p + 1) && !self.paren_is_arith(p)
+            }
+            _ => false,
+        }
+    }
+
+    /// At an opening parenthesis: is the parenthesised group an arithmetic
+    /// operand (followed by a relational or arithmetic operator)?
+    fn paren_is_arith(&self, p: usize) -> bool {
+        let mut depth = 0usize;
+        let mut i = p;
+        while i < self.toks.len() {
+            match &self.toks[i] {
+                Tok::Ch('(') => depth += 1,
+                Tok::Ch(')') => {
+                    depth -= 1;
+                    if depth == 0 {
+                        let nt = self.toks.get(i + 1).unwrap_or(&Tok::Eof);
+                        return binop(nt).is_some() || relop(nt).is_some();
+                    }
+                }
+                Tok::Eof => return false,
+                _ => {}
+            }
+            i += 1;
+        }
+        false
+    }
+
+    fn term(&mut self, q: Qual) -> R<(B, Qual)> {
+        match self.peek() {
+            Tok::Not | Tok::Ch('!') => {
+                self.next();
+                let (b, q2) = self.term(q)?;
+                self.cs.gen_not(b);
+                Ok((b, q2))
+            }
+            _ => self.rterm(q),
+        }
+    }
+
+    fn pnum_opt(&mut self) -> R<Option<u32>> {
+        match self.peek().clone() {
+            Tok::Num(n) => {
+                self.next();
+                Ok(Some(n))
+            }
+            Tok::Ch('(') => {
+                // paren pnum ')'
+                let mut k = 0;
+                while *self.peek_at(k) == Tok::Ch('(') {
+                    k += 1;
+                }
+                if let Tok::Num(n) = self.peek_at(k).clone() {
+                    if (0..k).all(|j| *self.peek_at(k + 1 + j) == Tok::Ch(')')) {
+                        self.pos += 2 * k + 1;
+                        return Ok(Some(n));
+                    }
+                }
+                Ok(None)
+            }
+            _ => Ok(None),
+        }
+    }
+
+    fn rterm(&mut self, q: Qual) -> R<(B, Qual)> {
+        let t = self.peek().clone();
+        match t {
+            Tok::Ch('(') => {
+                if self.paren_is_arith(self.pos) {
+                    return self.relation();
+                }
+                self.next();
+                let (b, _) = self.expr(q)?;
+                self.expect(Tok::Ch(')'))?;
+                Ok((b, q))
+            }
+            Tok::Num(_) | Tok::Kw(Kw::Len) | Tok::Ch('-') => self.relation(),
+            Tok::Kw(k) => {
+                if let Some(p) = pname_of(k) {
+                    match self.peek_at(1).clone() {
+                        Tok::Kw(k2) if is_dqual(k2) || is_aqual(k2) => {
+                            self.next();
+                            self.head_and_id(p)
+                        }
+                        Tok::Kw(Kw::Broadcast) => {
+                            self.pos += 2;
+                            Ok((self.cs.broadcast(p)?, QERR))
+                        }
+                        Tok::Kw(Kw::Multicast) => {
+                            self.pos += 2;
+                            Ok((self.cs.multicast(p)?, QERR))
+                        }
+                        Tok::Ch('[') => self.relation(),
+                        Tok::Kw(Kw::Type) | Tok::Kw(Kw::Subtype) | Tok::Kw(Kw::Dir) => {
+                            self.next();
+                            Ok((self.p80211()?, QERR))
+                        }
+                        _ => {
+                            self.next();
+                            Ok((self.cs.proto_abbrev(p)?, QERR))
+                        }
+                    }
+                } else if is_dqual(k) || is_aqual(k) {
+                    self.head_and_id(P::Default)
+                } else {
+                    Ok((self.other(k)?, QERR))
+                }
+            }
+            _ => self.err(),
+        }
+    }
+
+    fn head_and_id(&mut self, proto: P) -> R<(B, Qual)> {
+        let mut dir = D::Default;
+        if let Tok::Kw(k) = self.peek().clone() {
+            if is_dqual(k) {
+                self.next();
+                dir = match k {
+                    Kw::Src | Kw::Dst => {
+                        let first = if k == Kw::Src { D::Src } else { D::Dst };
+                        let other = if k == Kw::Src { Kw::Dst } else { Kw::Src };
+                        match self.peek() {
+                            Tok::Or | Tok::And => {
+                                let is_or = *self.peek() == Tok::Or;
+                                if *self.peek_at(1) == Tok::Kw(other) {
+                                    self.pos += 2;
+                                    if is_or {
+                                        D::Or
+                                    } else {
+                                        D::And
+                                    }
+                                } else {
+                                    return self.err();
+                                }
+                            }
+                            _ => first,
+                        }
+                    }
+                    Kw::Addr1 => D::Addr1,
+                    Kw::Addr2 => D::Addr2,
+                    Kw::Addr3 => D::Addr3,
+                    Kw::Addr4 => D::Addr4,
+                    Kw::Ra => D::Ra,
+                    _ => D::Ta,
+                };
+            }
+        }
+        let mut addr = A::Default;
+        if let Tok::Kw(k) = self.peek().clone() {
+            let a = match k {
+                Kw::Host => Some(A::Host),
+                Kw::Net => Some(A::Net),
+                Kw::Port => Some(A::Port),
+                Kw::Portrange => Some(A::Portrange),
+                Kw::Proto if dir == D::Default => Some(A::Proto),
+                Kw::Protochain if dir == D::Default => Some(A::Protochain),
+                Kw::Gateway if dir == D::Default => Some(A::Gateway),
+                _ => None,
+            };
+            if let Some(a) = a {
+                self.next();
+                addr = a;
+            }
+        }
+        let q = Qual { addr, proto, dir };
+        self.id(q)
+    }
+
+    /// id: nid | pnum | paren pid ')'
+    fn id(&mut self, q: Qual) -> R<(B, Qual)> {
+        let t = self.peek().clone();
+        match t {
+            Tok::Id(name) => {
+                self.next();
+                Ok((self.cs.scode(&name, q)?, q))
+            }
+            Tok::Hid(s) => {
+                self.next();
+                match self.peek().clone() {
+                    Tok::Ch('/') => {
+                        self.next();
+                        let Tok::Num(n) = self.peek().clone() else {
+                            return self.err();
+                        };
+                        self.next();
+                        Ok((self.cs.mcode(&s, None, n, q)?, q))
+                    }
+                    Tok::Kw(Kw::Netmask) => {
+                        self.next();
+                        let Tok::Hid(m) = self.peek().clone() else {
+                            return self.err();
+                        };
+                        self.next();
+                        Ok((self.cs.mcode(&s, Some(&m), 0, q)?, q))
+                    }
+                    _ => {
+                        match q.addr {
+                            A::Port => return Err("'port' modifier applied to IP address".into()),
+                            A::Portrange => {
+                                return Err("'portrange' modifier applied to IP address".into())
+                            }
+                            A::Proto => return Err("'proto' modifier applied to IP address".into()),
+                            A::Protochain => {
+                                return Err("'protochain' modifier applied to IP address".into())
+                            }
+                            _ => {}
+                        }
+                        Ok((self.cs.ncode(Some(&s), 0, q)?, q))
+                    }
+                }
+            }
+            Tok::Hid6(s) => {
+                self.next();
+                if *self.peek() == Tok::Ch('/') {
+                    self.next();
+                    let Tok::Num(n) = self.peek().clone() else {
+                        return self.err();
+                    };
+                    self.next();
+                    Ok((self.cs.mcode6(&s, None, n, q)?, q))
+                } else {
+                    Ok((self.cs.mcode6(&s, None, 128, q)?, q))
+                }
+            }
+            Tok::Eid(s) => {
+                self.next();
+                Ok((self.cs.ecode(&s, q)?, q))
+            }
+            Tok::Aid(s) => {
+                self.next();
+                Ok((self.cs.acode(&s, q)?, q))
+            }
+            Tok::Not | Tok::Ch('!') => {
+                self.next();
+                let (b, q2) = self.id(q)?;
+                self.cs.gen_not(b);
+                Ok((b, q2))
+            }
+            Tok::Num(n) => {
+                self.next();
+                Ok((self.cs.ncode(None, n, q)?, q))
+            }
+            Tok::Ch('(') => {
+                // paren pid ')' (or paren pnum ')')
+                if let Some(n) = self.pnum_opt()? {
+                    return Ok((self.cs.ncode(None, n, q)?, q));
+                }
+                self.next();
+                if *self.peek() == Tok::Ch('(') {
+                    return self.err();
+                }
+                let (mut b, _) = self.id(q)?;
+                loop {
+                    let is_and = match self.peek() {
+                        Tok::And => true,
+                        Tok::Or => false,
+                        _ => break,
+                    };
+                    self.next();
+                    let (b2, _) = self.id(q)?;
+                    if is_and {
+                        self.cs.gen_and(b, b2);
+                    } else {
+                        self.cs.gen_or(b, b2);
+                    }
+                    b = b2;
+                }
+                self.expect(Tok::Ch(')'))?;
+                Ok((b, q))
+            }
+            _ => self.err(),
+        }
+    }
+
+    // ---- arithmetic ---------------------------------------------------------
+
+    fn relation(&mut self) -> R<(B, Qual)> {
+        let a0 = self.arth(0)?;
+        let Some((code, rev)) = relop(self.peek()) else {
+            return self.err();
+        };
+        self.next();
+        let a1 = self.arth(0)?;
+        Ok((self.cs.relation(code, a0, a1, rev)?, QERR))
+    }
+
+    fn arth(&mut self, min_prec: u8) -> R<Arth> {
+        let mut lhs = self.arth_primary()?;
+        while let Some((prec, op)) = binop(self.peek()) {
+            if prec < min_prec.max(1) {
+                break;
+            }
+            self.next();
+            let rhs = self.arth(prec + 1)?;
+            lhs = self.cs.arth(op, lhs, rhs)?;
+        }
+        Ok(lhs)
+    }
+
+    fn arth_primary(&mut self) -> R<Arth> {
+        match self.peek().clone() {
+            Tok::Num(n) => {
+                self.next();
+                self.cs.loadi(n)
+            }
+            Tok::Kw(Kw::Len) => {
+                self.next();
+                self.cs.loadlen()
+            }
+            Tok::Ch('-') => {
+                self.next();
+                let a = self.arth_unary()?;
+                self.cs.neg(a)
+            }
+            Tok::Ch('(') => {
+                self.next();
+                let a = self.arth(0)?;
+                self.expect(Tok::Ch(')'))?;
+                Ok(a)
+            }
+            Tok::Kw(k) => {
+                let Some(p) = pname_of(k) else {
+                    return self.err();
+                };
+                self.next();
+                self.expect(Tok::Ch('['))?;
+                let idx = self.arth(0)?;
+                let size = if *self.peek() == Tok::Ch(':') {
+                    self.next();
+                    let Tok::Num(n) = self.peek().clone() else {
+                        return self.err();
+                    };
+                    self.next();
+                    n
+                } else {
+                    1
+                };
+                self.expect(Tok::Ch(']'))?;
+                self.cs.load(p, idx, size)
+            }
+            _ => self.err(),
+        }
+    }
+
+    /// Operand of unary minus (binds tighter than every binary operator).
+    fn arth_unary(&mut self) -> R<Arth> {
+        self.arth_primary()
+    }
+
+    // ---- "other" --------------------------------------------------------------
+
+    fn num(&mut self) -> R<u32> {
+        match self.peek().clone() {
+            Tok::Num(n) => {
+                self.next();
+                Ok(n)
+            }
+            _ => self.err(),
+        }
+    }
+
+    fn other(&mut self, k: Kw) -> R<B> {
+        self.next();
+        match k {
+            Kw::Broadcast => self.cs.broadcast(P::Default),
+            Kw::Multicast => self.cs.multicast(P::Default),
+            Kw::Less => {
+                let n = self.num()?;
+                Ok(self.cs.less(n))
+            }
+            Kw::Greater => {
+                let n = self.num()?;
+                Ok(self.cs.greater(n))
+            }
+            Kw::Byte => {
+                let idx = self.num()?;
+                let op = match self.next() {
+                    Tok::Ch(c @ ('&' | '|' | '<' | '>' | '=')) => c,
+                    _ => {
+                        self.pos -= 1;
+                        return self.err();
+                    }
+                };
+                let v = self.num()?;
+                self.cs.byteop(op, idx, v)
+            }
+            Kw::Inbound => self.cs.inbound(false),
+            Kw::Outbound => self.cs.inbound(true),
+            Kw::Ifindex => {
+                let n = self.num()?;
+                self.cs.ifindex(n)
+            }
+            Kw::Vlan => {
+                let n = self.pnum_opt()?;
+                self.cs.vlan(n)
+            }
+            Kw::Mpls => {
+                let n = self.pnum_opt()?;
+                self.cs.mpls(n)
+            }
+            Kw::Pppoed => self.cs.pppoed(),
+            Kw::Pppoes => {
+                let n = self.pnum_opt()?;
+                self.cs.pppoes(n)
+            }
+            Kw::Geneve => {
+                let n = self.pnum_opt()?;
+                self.cs.geneve(n)
+            }
+            Kw::Llc => match self.peek().clone() {
+                Tok::Id(s) => {
+                    self.next();
+                    self.cs.llc_kind(&s)
+                }
+                Tok::Kw(Kw::PfRnr) => {
+                    self.next();
+                    self.cs.llc_kind("rnr")
+                }
+                _ => self.cs.llc(),
+            },
+            Kw::PfIfname | Kw::PfRset => {
+                let Tok::Id(s) = self.peek().clone() else {
+                    return self.err();
+                };
+                self.next();
+                self.cs.pf_string(k == Kw::PfIfname, &s)
+            }
+            Kw::PfRnr | Kw::PfSrnr => {
+                let n = self.num()?;
+                self.cs.pf_num(k == Kw::PfRnr, n)
+            }
+            Kw::PfReason => {
+                let v = match self.next() {
+                    Tok::Num(n) => n,
+                    Tok::Id(s) => self.cs.pf_reason_code(&s)?,
+                    _ => {
+                        self.pos -= 1;
+                        return self.err();
+                    }
+                };
+                self.cs.pf_reason(v)
+            }
+            Kw::PfAction => {
+                let v = match self.next() {
+                    Tok::Id(s) => self.cs.pf_action_code(&s)?,
+                    _ => {
+                        self.pos -= 1;
+                        return self.err();
+                    }
+                };
+                self.cs.pf_action(v)
+            }
+            Kw::Type | Kw::Subtype | Kw::Dir => {
+                self.pos -= 1;
+                self.p80211()
+            }
+            _ => {
+                self.pos -= 1;
+                self.err()
+            }
+        }
+    }
+
+    fn p80211(&mut self) -> R<B> {
+        let t = self.next();
+        let word = |p: &mut Self| -> R<WordOrNum> {
+            match p.next() {
+                Tok::Num(n) => Ok(WordOrNum::Num(n)),
+                Tok::Id(s) => Ok(WordOrNum::Word(s)),
+                // some subtype names are keywords in the scanner
+                Tok::Kw(Kw::Dir) => Ok(WordOrNum::Word("dir".into())),
+                _ => {
+                    p.pos -= 1;
+                    p.err()
+                }
+            }
+        };
+        match t {
+            Tok::Kw(Kw::Type) => {
+                let ty = word(self)?;
+                let tyv = self.cs.wlan_type_value(&ty)?;
+                if *self.peek() == Tok::Kw(Kw::Subtype) {
+                    self.next();
+                    let st = word(self)?;
+                    let stv = self.cs.wlan_subtype_value(tyv, &st)?;
+                    self.cs.wlan_fc(tyv | stv, 0x0c | 0xf0)
+                } else {
+                    self.cs.wlan_fc(tyv, 0x0c)
+                }
+            }
+            Tok::Kw(Kw::Subtype) => {
+                let st = word(self)?;
+                let v = self.cs.wlan_type_subtype_value(&st)?;
+                self.cs.wlan_fc(v, 0x0c | 0xf0)
+            }
+            Tok::Kw(Kw::Dir) => {
+                let d = word(self)?;
+                let v = match d {
+                    WordOrNum::Num(n) => n,
+                    WordOrNum::Word(w) => match w.as_str() {
+                        "nods" => 0,
+                        "tods" => 1,
+                        "fromds" => 2,
+                        "dstods" => 3,
+                        _ => return Err(format!("unknown 802.11 direction '{w}'")),
+                    },
+                };
+                self.cs.wlan_dir(v)
+            }
+            _ => self.err(),
+        }
+    }
+}
+
+pub enum WordOrNum {
+    Word(String),
+    Num(u32),
+}
