@@ -88,6 +88,14 @@ if [ ! -e "$SYSROOT/.done" ]; then
   sed -i "s#include /usr/src/#include $SYSROOT/usr/src/#" "$SYSROOT/usr/src/$KHDR/Makefile"
   touch "$SYSROOT/.done"
 fi
+# RDMA core modules (AF_IB users), to show that family 27 still registers
+# with them loaded (kmod-vm-notes P14).
+if [ ! -e "$SYSROOT/.rdma" ]; then
+  deb=$(ls -t "$WORK/debs/${KIMG}"_*.deb | head -1)
+  dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$SYSROOT" --wildcards \
+    './lib/modules/*/kernel/drivers/infiniband/core/*' './lib/modules/*/kernel/fs/configfs/*'
+  touch "$SYSROOT/.rdma"
+fi
 KDIR=$SYSROOT/usr/src/$KHDR
 VMLINUZ=$SYSROOT/boot/vmlinuz-$KVER
 [ -f "$VMLINUZ" ] || die "no $VMLINUZ"
@@ -128,6 +136,18 @@ case "$veth" in
   *.zst) zstd -dqc "$veth" > "$ROOT/mods/veth.ko" ;;
   *) cp "$veth" "$ROOT/mods/veth.ko" ;;
 esac
+RDMA_ORDER="configfs ib_core ib_cm iw_cm rdma_cm ib_uverbs rdma_ucm"
+mkdir -p "$ROOT/mods/rdma"
+for m in $RDMA_ORDER; do
+  src=$(find "$SYSROOT/lib/modules" -name "$m.ko*" | head -1)
+  [ -n "$src" ] || die "no $m module in $KIMG"
+  case "$src" in
+    *.xz) xz -dc "$src" > "$ROOT/mods/rdma/$m.ko" ;;
+    *.zst) zstd -dqc "$src" > "$ROOT/mods/rdma/$m.ko" ;;
+    *) cp "$src" "$ROOT/mods/rdma/$m.ko" ;;
+  esac
+done
+echo "$RDMA_ORDER" > "$ROOT/mods/rdma/order"
 copy_libs() {  # copy the shared libraries an ELF file needs into $ROOT
   local f=$1 lib
   for lib in $(ldd "$f" 2>/dev/null | awk '$2 == "=>" && $3 ~ /^\// {print $3} $1 ~ /^\/lib64\// {print $1}'); do

@@ -97,6 +97,15 @@ for n in 1 2 3 4 5; do
 done
 check "5 load/capture/unload cycles" sh -c '! grep -q FAIL /tmp/q.out && ! test -e /proc/net/pf_ring'
 
+# ---- family 27 with the RDMA stack (AF_IB) loaded first
+rdma_ok=1
+for m in $(cat /mods/rdma/order); do insmod "/mods/rdma/$m.ko" || { rdma_ok=0; echo "insmod $m failed"; }; done
+check "RDMA core modules (ib_core, rdma_cm, rdma_ucm) loaded" test $rdma_ok = 1
+check "insmod pf_ring.ko after rdma_cm" insmod /mods/pf_ring.ko
+run 30 ringtest quick
+check "rmmod pf_ring (RDMA loaded)" rmmod_retry pf_ring
+for m in $(tr ' ' '\n' < /mods/rdma/order | tac); do rmmod "$m" 2>/dev/null; done
+
 # ---- hostile input, then the ring must still work
 check "insmod pf_ring.ko (fuzz)" insmod /mods/pf_ring.ko
 run 300 fuzz 100000
