@@ -452,11 +452,21 @@ int pfring_enable_ring(struct pfring *ring);
 int pfring_version(struct pfring *ring, u_int32_t *version);
 
 /**
- * Adds the ring to cluster `clusterId`: rings of one cluster share the
- * incoming packets, balanced per flow.
+ * Adds the ring to cluster `clusterId`: the rings of one cluster share the
+ * incoming packets, balanced per flow (both directions of a flow go to the
+ * same ring), in one process or across processes.
+ *
+ * Implemented with a Linux AF_PACKET fanout group (`PACKET_FANOUT_HASH`,
+ * symmetric flow hash) whose id is `clusterId`. Ids are 1..65535 and are
+ * per network namespace; a cluster is bound to the device of its first
+ * ring, and a ring on another device cannot join it (EINVAL); at most
+ * 65536 rings per cluster. Joining enables the ring. A ring already in
+ * another cluster leaves it first (see `pfring_remove_from_cluster`).
  *
  * # Returns
- * 0, or a negative value with errno.
+ * 0, or -1 with errno: EINVAL (id 0 or above 65535, a cluster bound to
+ * another device, NULL ring), ENOSPC (cluster full), EBUSY (see
+ * `pfring_remove_from_cluster`), EBADF (closed ring).
  *
  * # Safety
  * `ring` is NULL or a valid handle.
@@ -464,10 +474,19 @@ int pfring_version(struct pfring *ring, u_int32_t *version);
 int pfring_set_cluster(struct pfring *ring, u_int clusterId);
 
 /**
- * Removes the ring from its cluster; it goes on capturing alone.
+ * Removes the ring from its cluster; it goes on capturing alone. Returns 0
+ * and changes nothing when the ring is in no cluster.
+ *
+ * Linux cannot take a socket out of a fanout group, so the library opens a
+ * new socket and ring with the same settings and puts it in place of the
+ * old one under the same descriptor number (`ring->fd` stays valid).
+ * Packets still queued in the ring are discarded. No other thread may be
+ * inside a call on this handle meanwhile (e.g. blocked in `pfring_recv`):
+ * then it fails with EBUSY and the ring stays in the cluster.
  *
  * # Returns
- * 0, or a negative value with errno.
+ * 0, or -1 with errno (EBUSY, EBADF, EINVAL for a NULL ring, or the errno
+ * of the failed system call).
  *
  * # Safety
  * `ring` is NULL or a valid handle.
@@ -476,10 +495,11 @@ int pfring_remove_from_cluster(struct pfring *ring);
 
 /**
  * Sends the packets the rules forward out of `reflectorDevice`, unmodified,
- * instead of queueing them to the application.
+ * instead of queueing them to the application. Not available on the
+ * AF_PACKET backend of this build: always fails with ENOTSUP.
  *
  * # Returns
- * 0, or a negative value with errno (EINVAL for the receiving device).
+ * -1 with errno: ENOTSUP, or EINVAL for a NULL ring or device.
  *
  * # Safety
  * `ring` is NULL or a valid handle; `reflectorDevice` is NULL or a C string.
@@ -487,11 +507,13 @@ int pfring_remove_from_cluster(struct pfring *ring);
 int pfring_set_reflector(struct pfring *ring, char *reflectorDevice);
 
 /**
- * Keeps 1 packet out of `rate` among those that pass the rules (1 = no
- * sampling).
+ * Keeps 1 packet out of `rate` among those that pass the rules: the 1st,
+ * the `rate+1`th, ... (1 = no sampling, the initial setting). Packets
+ * skipped by sampling are not drops in `pfring_stats`. Setting a rate
+ * restarts the countdown.
  *
  * # Returns
- * 0, or a negative value with errno (EINVAL for rate 0).
+ * 0, or -1 with errno (EINVAL for rate 0, which changes nothing).
  *
  * # Safety
  * `ring` is NULL or a valid handle.
@@ -499,13 +521,20 @@ int pfring_set_reflector(struct pfring *ring, char *reflectorDevice);
 int pfring_set_sampling_rate(struct pfring *ring, u_int32_t rate);
 
 /**
- * Adds (or replaces, same `rule_id`) a wildcard filtering rule.
+ * Adds (or replaces, same `rule_id`, with fresh statistics) a wildcard
+ * filtering rule. Rules are evaluated in ascending `rule_id`. As in 3.7.5
+ * the library first sanitises the caller's struct in place
+ * (`port_low > port_high` => `port_low = port_high`, the same for hosts,
+ * `balance_id > balance_pool` => `balance_id = 0`).
  *
  * # Returns
- * 0, or a negative value with errno.
+ * 0, or -1 with errno: EINVAL (NULL rule, `rule_action` not 0..2),
+ * EOPNOTSUPP (the rule names a kernel plugin: none exist on AF_PACKET).
+ * On error the ring's rules are unchanged.
  *
  * # Safety
- * `ring` is NULL or a valid handle; `rule_to_add` is NULL or readable.
+ * `ring` is NULL or a valid handle; `rule_to_add` is NULL or readable and
+ * writable.
  */
 int pfring_add_filtering_rule(struct pfring *ring, struct filtering_rule *rule_to_add);
 
@@ -513,7 +542,7 @@ int pfring_add_filtering_rule(struct pfring *ring, struct filtering_rule *rule_t
  * Removes the wildcard rule `rule_id`.
  *
  * # Returns
- * 0, or a negative value with errno (the rule does not exist).
+ * 0, or -1 with errno (ENOENT: no rule with this id).
  *
  * # Safety
  * `ring` is NULL or a valid handle.
@@ -521,10 +550,15 @@ int pfring_add_filtering_rule(struct pfring *ring, struct filtering_rule *rule_t
 int pfring_remove_filtering_rule(struct pfring *ring, u_int16_t rule_id);
 
 /**
- * Adds (`add_rule` non-zero) or removes a hash filtering rule.
+ * Adds (`add_rule` non-zero) or removes a hash filtering rule: the exact
+ * tuple `<vlan_id, proto, host_peer_a, host_peer_b, port_peer_a,
+ * port_peer_b>`, matching both directions. Hash rules are checked before
+ * the wildcard rules.
  *
  * # Returns
- * 0, or a negative value with errno (removing a missing rule).
+ * 0, or -1 with errno: EINVAL (NULL rule, bad action), EEXIST (adding a
+ * tuple that is present), ENOENT (removing a missing rule), EOPNOTSUPP
+ * (plugin action).
  *
  * # Safety
  * `ring` is NULL or a valid handle; `rule_to_add` is NULL or readable.
@@ -532,11 +566,14 @@ int pfring_remove_filtering_rule(struct pfring *ring, u_int16_t rule_id);
 int pfring_handle_hash_filtering_rule(struct pfring *ring, struct hash_filtering_rule *rule_to_add, u_char add_rule);
 
 /**
- * Reads the statistics of wildcard rule `rule_id` into `stats`
- * (`*stats_len` bytes available).
+ * Reads the statistics of wildcard rule `rule_id`: writes a
+ * `pfring_rule_stats` (packets and bytes the rule matched, whatever its
+ * action; bytes are lengths on the wire) into `stats`, which has
+ * `*stats_len` bytes, and sets `*stats_len` to the bytes written (16).
  *
  * # Returns
- * 0, or a negative value with errno.
+ * 0, or -1 with errno: EINVAL (NULL arguments, `*stats_len` < 16), ENOENT
+ * (no such rule). Nothing is written on error.
  *
  * # Safety
  * `ring` is NULL or a valid handle; `stats` is NULL or writable for
@@ -545,10 +582,12 @@ int pfring_handle_hash_filtering_rule(struct pfring *ring, struct hash_filtering
 int pfring_get_filtering_rule_stats(struct pfring *ring, u_int16_t rule_id, char *stats, u_int *stats_len);
 
 /**
- * Reads the statistics of a hash rule (the same rule that was added).
+ * Reads the statistics of a hash rule (the tuple identifies it, in either
+ * orientation), as `pfring_get_filtering_rule_stats` does.
  *
  * # Returns
- * 0, or a negative value with errno.
+ * 0, or -1 with errno: EINVAL (NULL arguments, `*stats_len` < 16), ENOENT
+ * (no such rule).
  *
  * # Safety
  * As for `pfring_get_filtering_rule_stats`; `rule` is NULL or readable.
@@ -556,11 +595,12 @@ int pfring_get_filtering_rule_stats(struct pfring *ring, u_int16_t rule_id, char
 int pfring_get_hash_filtering_rule_stats(struct pfring *ring, struct hash_filtering_rule *rule, char *stats, u_int *stats_len);
 
 /**
- * Sets what happens to packets no rule matches: forwarded to the
- * application (`rules_default_accept_policy` non-zero) or dropped.
+ * Sets what happens to packets no rule decides: forwarded to the
+ * application (`rules_default_accept_policy` non-zero, the initial
+ * setting) or dropped.
  *
  * # Returns
- * 0, or a negative value with errno.
+ * 0, or -1 with errno.
  *
  * # Safety
  * `ring` is NULL or a valid handle.

@@ -416,9 +416,9 @@ fn errors_are_negative_with_errno_and_never_crash() {
         assert_eq!(pfring_version(ring.0, std::ptr::null_mut()), -1);
         assert_eq!(pfring_version(ring.0, &mut v), 0);
         assert_eq!(v, 0x030705);
-        // Not implemented on this backend yet: refused, never faked.
-        assert_eq!(pfring_set_cluster(ring.0, 3), -1);
-        assert_eq!(errno(), libc::ENOTSUP);
+        // Cluster id 0 is refused (clusters are ids 1..=65535).
+        assert_eq!(pfring_set_cluster(ring.0, 0), -1);
+        assert_eq!(errno(), libc::EINVAL);
     }
     // A closed ring refuses further calls until its memory is recycled.
     let p = ring.0;

@@ -16,6 +16,7 @@ use std::ffi::CStr;
 use crate::error::Error;
 use crate::parse;
 use crate::ring::{Recv, Ring};
+use crate::rules;
 use crate::sys;
 pub use types::*;
 
@@ -380,7 +381,7 @@ pub unsafe extern "C" fn pfring_recv(
                 },
                 caplen: n as u32,
                 len: p.wire_len,
-                parsed_pkt: parse::parse(p.data, p.dir),
+                parsed_pkt: p.parsed.unwrap_or_else(|| parse::parse(p.data, p.dir)),
                 parsed_header_len: 0,
             };
             p.wire_len.max(1) as c_int
@@ -431,40 +432,76 @@ pub unsafe extern "C" fn pfring_version(ring: *mut pfring, version: *mut u_int32
     })
 }
 
-/// Fails with ENOTSUP after the usual argument checks: the feature is not
-/// available on this build's backends yet.
+/// Writes per-rule statistics into a caller buffer of `*stats_len` bytes:
+/// a `pfring_rule_stats` (16 bytes), then `*stats_len` = 16.
 ///
 /// # Safety
-/// `ring` is NULL or a valid handle.
-unsafe fn not_yet(ring: *mut pfring, what: &'static str) -> Result<c_int, Error> {
-    // SAFETY: per the caller's contract.
-    unsafe { self::ring(ring) }?;
-    Err(Error::NotSupported(what))
+/// `stats` is NULL or writable for `*stats_len` bytes; `stats_len` is NULL or
+/// readable and writable.
+unsafe fn write_rule_stats(
+    stats: *mut c_char,
+    stats_len: *mut u_int,
+    get: impl FnOnce() -> Result<pfring_rule_stats, Error>,
+) -> Result<c_int, Error> {
+    // SAFETY: per this function's contract.
+    let len = unsafe { out(stats_len, "NULL stats_len") }?;
+    if stats.is_null() {
+        return Err(Error::Invalid("NULL stats buffer"));
+    }
+    let need = core::mem::size_of::<pfring_rule_stats>();
+    if (*len as usize) < need {
+        return Err(Error::Invalid("stats buffer shorter than 16 bytes"));
+    }
+    let st = get()?;
+    // SAFETY: `stats` is writable for *len >= 16 bytes; unaligned write
+    // because a char buffer has no alignment.
+    unsafe { ptr::write_unaligned(stats as *mut pfring_rule_stats, st) };
+    *len = need as u_int;
+    Ok(0)
 }
 
-/// Adds the ring to cluster `clusterId`: rings of one cluster share the
-/// incoming packets, balanced per flow.
+/// Adds the ring to cluster `clusterId`: the rings of one cluster share the
+/// incoming packets, balanced per flow (both directions of a flow go to the
+/// same ring), in one process or across processes.
+///
+/// Implemented with a Linux AF_PACKET fanout group (`PACKET_FANOUT_HASH`,
+/// symmetric flow hash) whose id is `clusterId`. Ids are 1..65535 and are
+/// per network namespace; a cluster is bound to the device of its first
+/// ring, and a ring on another device cannot join it (EINVAL); at most
+/// 65536 rings per cluster. Joining enables the ring. A ring already in
+/// another cluster leaves it first (see `pfring_remove_from_cluster`).
 ///
 /// # Returns
-/// 0, or a negative value with errno.
+/// 0, or -1 with errno: EINVAL (id 0 or above 65535, a cluster bound to
+/// another device, NULL ring), ENOSPC (cluster full), EBUSY (see
+/// `pfring_remove_from_cluster`), EBADF (closed ring).
 ///
 /// # Safety
 /// `ring` is NULL or a valid handle.
 #[no_mangle]
 pub unsafe extern "C" fn pfring_set_cluster(ring: *mut pfring, clusterId: u_int) -> c_int {
-    let _ = clusterId;
     // SAFETY: per this function's contract.
     let dev = unsafe { dev_of(ring) };
     ffi_body!("pfring_set_cluster", -1, dev, {
         // SAFETY: per this function's contract.
-        unsafe { not_yet(ring, "clusters") }
+        unsafe { self::ring(ring) }?.set_cluster(clusterId)?;
+        Ok(0)
     })
 }
 
-/// Removes the ring from its cluster; it goes on capturing alone.
+/// Removes the ring from its cluster; it goes on capturing alone. Returns 0
+/// and changes nothing when the ring is in no cluster.
+///
+/// Linux cannot take a socket out of a fanout group, so the library opens a
+/// new socket and ring with the same settings and puts it in place of the
+/// old one under the same descriptor number (`ring->fd` stays valid).
+/// Packets still queued in the ring are discarded. No other thread may be
+/// inside a call on this handle meanwhile (e.g. blocked in `pfring_recv`):
+/// then it fails with EBUSY and the ring stays in the cluster.
 ///
 /// # Returns
-/// 0, or a negative value with errno.
+/// 0, or -1 with errno (EBUSY, EBADF, EINVAL for a NULL ring, or the errno
+/// of the failed system call).
 ///
 /// # Safety
 /// `ring` is NULL or a valid handle.
@@ -474,15 +511,17 @@ pub unsafe extern "C" fn pfring_remove_from_cluster(ring: *mut pfring) -> c_int 
     let dev = unsafe { dev_of(ring) };
     ffi_body!("pfring_remove_from_cluster", -1, dev, {
         // SAFETY: per this function's contract.
-        unsafe { not_yet(ring, "clusters") }
+        unsafe { self::ring(ring) }?.remove_from_cluster()?;
+        Ok(0)
     })
 }
 
 /// Sends the packets the rules forward out of `reflectorDevice`, unmodified,
-/// instead of queueing them to the application.
+/// instead of queueing them to the application. Not available on the
+/// AF_PACKET backend of this build: always fails with ENOTSUP.
 ///
 /// # Returns
-/// 0, or a negative value with errno (EINVAL for the receiving device).
+/// -1 with errno: ENOTSUP, or EINVAL for a NULL ring or device.
 ///
 /// # Safety
 /// `ring` is NULL or a valid handle; `reflectorDevice` is NULL or a C string.
@@ -491,59 +530,78 @@ pub unsafe extern "C" fn pfring_set_reflector(
     ring: *mut pfring,
     reflectorDevice: *mut c_char,
 ) -> c_int {
-    let _ = reflectorDevice;
     // SAFETY: per this function's contract.
     let dev = unsafe { dev_of(ring) };
     ffi_body!("pfring_set_reflector", -1, dev, {
         // SAFETY: per this function's contract.
-        unsafe { not_yet(ring, "reflection") }
+        unsafe { self::ring(ring) }?;
+        if reflectorDevice.is_null() {
+            return Err(Error::Invalid("NULL reflector device"));
+        }
+        Err(Error::NotSupported("reflection"))
     })
 }
 
-/// Keeps 1 packet out of `rate` among those that pass the rules (1 = no
-/// sampling).
+/// Keeps 1 packet out of `rate` among those that pass the rules: the 1st,
+/// the `rate+1`th, ... (1 = no sampling, the initial setting). Packets
+/// skipped by sampling are not drops in `pfring_stats`. Setting a rate
+/// restarts the countdown.
 ///
 /// # Returns
-/// 0, or a negative value with errno (EINVAL for rate 0).
+/// 0, or -1 with errno (EINVAL for rate 0, which changes nothing).
 ///
 /// # Safety
 /// `ring` is NULL or a valid handle.
 #[no_mangle]
 pub unsafe extern "C" fn pfring_set_sampling_rate(ring: *mut pfring, rate: u_int32_t) -> c_int {
-    let _ = rate;
     // SAFETY: per this function's contract.
     let dev = unsafe { dev_of(ring) };
     ffi_body!("pfring_set_sampling_rate", -1, dev, {
         // SAFETY: per this function's contract.
-        unsafe { not_yet(ring, "sampling") }
+        unsafe { self::ring(ring) }?.set_sampling_rate(rate)?;
+        Ok(0)
     })
 }
 
-/// Adds (or replaces, same `rule_id`) a wildcard filtering rule.
+/// Adds (or replaces, same `rule_id`, with fresh statistics) a wildcard
+/// filtering rule. Rules are evaluated in ascending `rule_id`. As in 3.7.5
+/// the library first sanitises the caller's struct in place
+/// (`port_low > port_high` => `port_low = port_high`, the same for hosts,
+/// `balance_id > balance_pool` => `balance_id = 0`).
 ///
 /// # Returns
-/// 0, or a negative value with errno.
+/// 0, or -1 with errno: EINVAL (NULL rule, `rule_action` not 0..2),
+/// EOPNOTSUPP (the rule names a kernel plugin: none exist on AF_PACKET).
+/// On error the ring's rules are unchanged.
 ///
 /// # Safety
-/// `ring` is NULL or a valid handle; `rule_to_add` is NULL or readable.
+/// `ring` is NULL or a valid handle; `rule_to_add` is NULL or readable and
+/// writable.
 #[no_mangle]
 pub unsafe extern "C" fn pfring_add_filtering_rule(
     ring: *mut pfring,
     rule_to_add: *mut filtering_rule,
 ) -> c_int {
-    let _ = rule_to_add;
     // SAFETY: per this function's contract.
     let dev = unsafe { dev_of(ring) };
     ffi_body!("pfring_add_filtering_rule", -1, dev, {
         // SAFETY: per this function's contract.
-        unsafe { not_yet(ring, "rules") }
+        let r = unsafe { self::ring(ring) }?;
+        let raw = rule_to_add as *mut RawFilteringRule;
+        // SAFETY: RawFilteringRule has filtering_rule's layout with the enum
+        // read as a plain u32 (any value is sound); non-NULL is readable
+        // and writable per the contract.
+        let rule = unsafe { out(raw, "NULL rule") }?;
+        rules::sanitize(rule);
+        r.add_rule(rule)?;
+        Ok(0)
     })
 }
 
 /// Removes the wildcard rule `rule_id`.
 ///
 /// # Returns
-/// 0, or a negative value with errno (the rule does not exist).
+/// 0, or -1 with errno (ENOENT: no rule with this id).
 ///
 /// # Safety
 /// `ring` is NULL or a valid handle.
@@ -552,19 +610,24 @@ pub unsafe extern "C" fn pfring_remove_filtering_rule(
     ring: *mut pfring,
     rule_id: u_int16_t,
 ) -> c_int {
-    let _ = rule_id;
     // SAFETY: per this function's contract.
     let dev = unsafe { dev_of(ring) };
     ffi_body!("pfring_remove_filtering_rule", -1, dev, {
         // SAFETY: per this function's contract.
-        unsafe { not_yet(ring, "rules") }
+        unsafe { self::ring(ring) }?.remove_rule(rule_id)?;
+        Ok(0)
     })
 }
 
-/// Adds (`add_rule` non-zero) or removes a hash filtering rule.
+/// Adds (`add_rule` non-zero) or removes a hash filtering rule: the exact
+/// tuple `<vlan_id, proto, host_peer_a, host_peer_b, port_peer_a,
+/// port_peer_b>`, matching both directions. Hash rules are checked before
+/// the wildcard rules.
 ///
 /// # Returns
-/// 0, or a negative value with errno (removing a missing rule).
+/// 0, or -1 with errno: EINVAL (NULL rule, bad action), EEXIST (adding a
+/// tuple that is present), ENOENT (removing a missing rule), EOPNOTSUPP
+/// (plugin action).
 ///
 /// # Safety
 /// `ring` is NULL or a valid handle; `rule_to_add` is NULL or readable.
@@ -574,20 +637,32 @@ pub unsafe extern "C" fn pfring_handle_hash_filtering_rule(
     rule_to_add: *mut hash_filtering_rule,
     add_rule: u_char,
 ) -> c_int {
-    let _ = (rule_to_add, add_rule);
     // SAFETY: per this function's contract.
     let dev = unsafe { dev_of(ring) };
     ffi_body!("pfring_handle_hash_filtering_rule", -1, dev, {
         // SAFETY: per this function's contract.
-        unsafe { not_yet(ring, "rules") }
+        let r = unsafe { self::ring(ring) }?;
+        // SAFETY: same layout with the enum as a plain u32; readable if
+        // non-NULL per the contract.
+        let rule = unsafe { (rule_to_add as *const RawHashFilteringRule).as_ref() }
+            .ok_or(Error::Invalid("NULL rule"))?;
+        if add_rule != 0 {
+            r.add_hash_rule(rule)?;
+        } else {
+            r.remove_hash_rule(rule)?;
+        }
+        Ok(0)
     })
 }
 
-/// Reads the statistics of wildcard rule `rule_id` into `stats`
-/// (`*stats_len` bytes available).
+/// Reads the statistics of wildcard rule `rule_id`: writes a
+/// `pfring_rule_stats` (packets and bytes the rule matched, whatever its
+/// action; bytes are lengths on the wire) into `stats`, which has
+/// `*stats_len` bytes, and sets `*stats_len` to the bytes written (16).
 ///
 /// # Returns
-/// 0, or a negative value with errno.
+/// 0, or -1 with errno: EINVAL (NULL arguments, `*stats_len` < 16), ENOENT
+/// (no such rule). Nothing is written on error.
 ///
 /// # Safety
 /// `ring` is NULL or a valid handle; `stats` is NULL or writable for
@@ -599,19 +674,22 @@ pub unsafe extern "C" fn pfring_get_filtering_rule_stats(
     stats: *mut c_char,
     stats_len: *mut u_int,
 ) -> c_int {
-    let _ = (rule_id, stats, stats_len);
     // SAFETY: per this function's contract.
     let dev = unsafe { dev_of(ring) };
     ffi_body!("pfring_get_filtering_rule_stats", -1, dev, {
         // SAFETY: per this function's contract.
-        unsafe { not_yet(ring, "rules") }
+        let r = unsafe { self::ring(ring) }?;
+        // SAFETY: per this function's contract.
+        unsafe { write_rule_stats(stats, stats_len, || r.rule_stats(rule_id)) }
     })
 }
 
-/// Reads the statistics of a hash rule (the same rule that was added).
+/// Reads the statistics of a hash rule (the tuple identifies it, in either
+/// orientation), as `pfring_get_filtering_rule_stats` does.
 ///
 /// # Returns
-/// 0, or a negative value with errno.
+/// 0, or -1 with errno: EINVAL (NULL arguments, `*stats_len` < 16), ENOENT
+/// (no such rule).
 ///
 /// # Safety
 /// As for `pfring_get_filtering_rule_stats`; `rule` is NULL or readable.
@@ -622,20 +700,26 @@ pub unsafe extern "C" fn pfring_get_hash_filtering_rule_stats(
     stats: *mut c_char,
     stats_len: *mut u_int,
 ) -> c_int {
-    let _ = (rule, stats, stats_len);
     // SAFETY: per this function's contract.
     let dev = unsafe { dev_of(ring) };
     ffi_body!("pfring_get_hash_filtering_rule_stats", -1, dev, {
         // SAFETY: per this function's contract.
-        unsafe { not_yet(ring, "rules") }
+        let r = unsafe { self::ring(ring) }?;
+        // SAFETY: same layout with the enum as a plain u32; readable if
+        // non-NULL per the contract.
+        let rule = unsafe { (rule as *const RawHashFilteringRule).as_ref() }
+            .ok_or(Error::Invalid("NULL rule"))?;
+        // SAFETY: per this function's contract.
+        unsafe { write_rule_stats(stats, stats_len, || r.hash_rule_stats(rule)) }
     })
 }
 
-/// Sets what happens to packets no rule matches: forwarded to the
-/// application (`rules_default_accept_policy` non-zero) or dropped.
+/// Sets what happens to packets no rule decides: forwarded to the
+/// application (`rules_default_accept_policy` non-zero, the initial
+/// setting) or dropped.
 ///
 /// # Returns
-/// 0, or a negative value with errno.
+/// 0, or -1 with errno.
 ///
 /// # Safety
 /// `ring` is NULL or a valid handle.
@@ -644,12 +728,12 @@ pub unsafe extern "C" fn pfring_toggle_filtering_policy(
     ring: *mut pfring,
     rules_default_accept_policy: u_int8_t,
 ) -> c_int {
-    let _ = rules_default_accept_policy;
     // SAFETY: per this function's contract.
     let dev = unsafe { dev_of(ring) };
     ffi_body!("pfring_toggle_filtering_policy", -1, dev, {
         // SAFETY: per this function's contract.
-        unsafe { not_yet(ring, "rules") }
+        unsafe { self::ring(ring) }?.set_default_accept(rules_default_accept_policy != 0)?;
+        Ok(0)
     })
 }
 

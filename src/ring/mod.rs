@@ -1,12 +1,54 @@
 //! The ring handle: backend choice, life cycle, reentrant lock, recv,
 //! stats and enable.
 //!
-//! Life cycle: `state` packs a CLOSED bit and the number of calls currently
-//! inside the ring. `close` (async-signal-safe, may run in a signal handler
+//! Life cycle: `state` packs a CLOSED bit, a SWAP bit and the number of
+//! calls currently inside the ring. `close` (async-signal-safe, may run in a signal handler
 //! that interrupted `recv` on the same handle) sets CLOSED and wakes any
 //! blocked poll through an eventfd; whoever leaves last - `close` itself or
 //! the last call inside - releases the socket and the mapping. Memory of the
 //! handle itself is recycled by the next `pfring_open` (see `ffi`).
+//!
+//! # Rules and sampling
+//!
+//! The ring owns a [`RuleTable`] and a [`Sampler`]. The consumer (whoever
+//! holds the cursor) keeps a [`Consumer`] next to the cursor and asks it for
+//! a verdict on every frame: no lock and no allocation per packet, and no
+//! parsing while the table is trivial (no rules, policy accept). Frames the
+//! rules drop or sampling skips are passed over: they are neither delivered
+//! nor counted as drops.
+//!
+//! After every rule or policy change the in-kernel classic-BPF prefilter is
+//! recompiled and re-attached with `SO_ATTACH_FILTER` (which swaps programs
+//! atomically), under the ring's control mutex so that concurrent changes
+//! attach in the order they were made. What it may drop in the kernel is
+//! chosen at open with `PF_RING_PREFILTER` (see [`PrefilterMode`]); the
+//! default keeps every rule's statistics exact.
+//!
+//! # Clusters
+//!
+//! `set_cluster(id)` joins the AF_PACKET fanout group `id` with
+//! `PACKET_FANOUT_HASH`, whose hash (`skb_get_hash_symmetric`) gives both
+//! directions of a flow the same member. Facts of Linux that callers see:
+//! * cluster ids are 1..=65535 (fanout ids are 16 bits); ids are per network
+//!   namespace (the 3.7.5 module's were global);
+//! * a group is bound to the device (and protocol) of its first member: a
+//!   ring on another device (or on `any` vs a device) cannot join it
+//!   (EINVAL), whereas 3.7.5 accepted it and then never gave it a packet;
+//! * at most 65,536 members (`PACKET_FANOUT_MAX`; 3.7.5 had 8); the group is
+//!   created with that limit, so rings of other programs joining the same id
+//!   must ask for the same limit (else EINVAL);
+//! * joining needs a bound socket, so `set_cluster` enables the ring;
+//! * IP fragments carry no ports, so they may go to another member than the
+//!   unfragmented packets of their flow.
+//!
+//! Linux has no way to leave a fanout group. `remove_from_cluster` (and a
+//! move to another cluster) builds a new socket and ring with the same
+//! settings (bound, promiscuous, prefilter), then puts it in place with
+//! `dup3` over the old descriptor: the descriptor number the application
+//! saw (`pfring.fd`) stays valid and keeps meaning "this ring". Frames still
+//! queued in the old ring are discarded. The swap needs the handle to
+//! itself: while another thread is inside a call on it (e.g. blocked in
+//! `pfring_recv` on a reentrant handle) it fails with EBUSY.
 
 pub mod tpacket_v3;
 
@@ -16,8 +58,12 @@ use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::ffi::{CStr, CString};
 
 use crate::error::Error;
-use crate::parse::Direction;
-use crate::sys;
+use crate::ffi::types::{
+    pfring_rule_stats, pkt_parsing_info, RawFilteringRule, RawHashFilteringRule,
+};
+use crate::parse::{self, Direction};
+use crate::rules::{Consumer, Decision, RuleError, RuleTable, Sampler};
+use crate::sys::{self, OsError};
 use tpacket_v3::{Cursor, Geometry, TpacketV3};
 
 pub use tpacket_v3::{Frame, SockFilter};
@@ -30,21 +76,59 @@ pub const DEFAULT_BUCKET_LEN: u32 = 2048;
 pub const DEFAULT_NUM_SLOTS: u32 = 4096;
 
 const CLOSED: u32 = 1 << 31;
+/// Set while the socket and ring are being replaced (leaving a cluster);
+/// `enter` waits for it to clear.
+const SWAP: u32 = 1 << 30;
+const COUNT: u32 = SWAP - 1;
+
+/// Largest cluster id (fanout group ids are 16 bits).
+pub const MAX_CLUSTER_ID: u32 = 0xffff;
+
+/// What the in-kernel prefilter may drop (`PF_RING_PREFILTER`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PrefilterMode {
+    /// `stats` (default): the kernel drops only packets that no rule
+    /// matches while the default policy is drop. Every packet a rule
+    /// matches reaches user space, so every rule's statistics are exact.
+    /// With 1 forwarded flow among many and policy drop (the guide's
+    /// typical use), the other flows never leave the kernel.
+    Stats,
+    /// `all`: the kernel drops every packet whose verdict is certainly drop
+    /// (also those a `dont forward` rule matches). Less traffic reaches user
+    /// space, but the statistics of dropping rules (and of `continue` rules
+    /// before them) miss the packets dropped in the kernel.
+    All,
+    /// `off`: no prefilter; every packet is judged in user space.
+    Off,
+}
 
 /// Options read at open time.
 #[derive(Clone, Copy, Debug)]
 pub struct Config {
     pub bucket_len: u32,
     pub num_slots: u32,
+    pub prefilter: PrefilterMode,
 }
 
 impl Config {
-    /// Defaults, then the `PF_RING_BUCKET_LEN` / `PF_RING_NUM_SLOTS`
-    /// environment variables (invalid values are refused).
+    /// Defaults, then the `PF_RING_BUCKET_LEN` / `PF_RING_NUM_SLOTS` /
+    /// `PF_RING_PREFILTER` (`stats`, `all`, `off`) environment variables
+    /// (invalid values are refused).
     pub fn from_env() -> Result<Self, Error> {
+        let prefilter = match std::env::var("PF_RING_PREFILTER").as_deref() {
+            Err(_) | Ok("") | Ok("stats") => PrefilterMode::Stats,
+            Ok("all") => PrefilterMode::All,
+            Ok("off") => PrefilterMode::Off,
+            Ok(_) => {
+                return Err(Error::Invalid(
+                    "PF_RING_PREFILTER must be stats, all or off",
+                ))
+            }
+        };
         Ok(Config {
             bucket_len: env_u32("PF_RING_BUCKET_LEN", DEFAULT_BUCKET_LEN, 64, 65535)?,
             num_slots: env_u32("PF_RING_NUM_SLOTS", DEFAULT_NUM_SLOTS, 16, 1 << 20)?,
+            prefilter,
         })
     }
 }
@@ -75,6 +159,8 @@ pub struct Packet<'a> {
     pub ts_sec: u32,
     pub ts_nsec: u32,
     pub dir: Direction,
+    /// The parsed headers, when the rules needed them.
+    pub parsed: Option<pkt_parsing_info>,
 }
 
 /// An open ring.
@@ -86,6 +172,17 @@ pub struct Ring {
     config: Config,
     backend: UnsafeCell<TpacketV3>,
     cursor: UnsafeCell<Cursor>,
+    /// The consumer's rule-snapshot cache; used with the cursor.
+    consumer: UnsafeCell<Consumer>,
+    rules: RuleTable,
+    /// The rules with every action turned into `forward`: its prefilter
+    /// accepts every packet some rule matches (PrefilterMode::Stats).
+    shadow: RuleTable,
+    sampler: Sampler,
+    /// Serialises control calls (rule changes + filter attach, clusters).
+    ctl: parking_lot::Mutex<()>,
+    /// Current cluster id, 0 = none.
+    cluster: AtomicU32,
     lock: parking_lot::Mutex<()>,
     state: AtomicU32,
     enabled: AtomicBool,
@@ -95,10 +192,12 @@ pub struct Ring {
     kernel_packets: AtomicU64,
 }
 
-// SAFETY: the cursor is used by one consumer at a time (the guide's
-// contract for non-reentrant rings, the mutex for reentrant ones); the
-// backend is mutated only by `teardown`, which runs once no call is inside;
-// everything else is atomic or immutable.
+// SAFETY: the cursor and the consumer cache are used by one consumer at a
+// time (the guide's contract for non-reentrant rings, the mutex for
+// reentrant ones); the backend is mutated only by `teardown`, which runs
+// once no call is inside, and by `replace_socket` with the SWAP bit set and
+// no other call inside; everything else is atomic, immutable or has its own
+// lock (the rule tables).
 unsafe impl Sync for Ring {}
 // SAFETY: as above; nothing is tied to the opening thread.
 unsafe impl Send for Ring {}
@@ -155,7 +254,15 @@ impl Ring {
                 return Err(e);
             }
         };
+        let rules = RuleTable::new();
+        let consumer = Consumer::new(&rules);
         Ok(Ring {
+            consumer: UnsafeCell::new(consumer),
+            rules,
+            shadow: RuleTable::new(),
+            sampler: Sampler::new(),
+            ctl: parking_lot::Mutex::new(()),
+            cluster: AtomicU32::new(0),
             device: device.to_owned(),
             ifindex,
             reentrant,
@@ -210,6 +317,12 @@ impl Ring {
         loop {
             if s & CLOSED != 0 {
                 return Err(Error::Closed);
+            }
+            if s & SWAP != 0 {
+                // The socket is being replaced (a few system calls).
+                std::thread::yield_now();
+                s = self.state.load(Ordering::Acquire);
+                continue;
             }
             match self
                 .state
@@ -270,21 +383,42 @@ impl Ring {
         } else {
             None
         };
-        // SAFETY: one consumer at a time holds the cursor: the lock above in
-        // reentrant mode, the caller's single-thread contract otherwise.
-        let cur = unsafe { &mut *self.cursor.get() };
-        let fr = self.backend().next(cur)?;
-        // Single writer (the consumer), read by stats from anywhere:
-        // a relaxed load/store pair avoids a locked instruction per packet.
-        let n = self.delivered.load(Ordering::Relaxed);
-        self.delivered.store(n + 1, Ordering::Relaxed);
-        Some(f(Packet {
-            data: fr.data,
-            wire_len: fr.wire_len,
-            ts_sec: fr.sec,
-            ts_nsec: fr.nsec,
-            dir: fr.dir,
-        }))
+        // SAFETY: one consumer at a time holds the cursor and the consumer
+        // cache: the lock above in reentrant mode, the caller's single-thread
+        // contract otherwise.
+        let (cur, consumer) = unsafe { (&mut *self.cursor.get(), &mut *self.consumer.get()) };
+        loop {
+            let fr = self.backend().next(cur)?;
+            let (decision, parsed) = if consumer.is_trivial(&self.rules) {
+                let d = if self.sampler.keep() {
+                    Decision::Forward
+                } else {
+                    Decision::SampledOut
+                };
+                (d, None)
+            } else {
+                let p = parse::parse(fr.data, fr.dir);
+                let d =
+                    consumer.decide(&self.rules, &self.sampler, fr.data, &p, fr.dir, fr.wire_len);
+                (d, Some(p))
+            };
+            if decision != Decision::Forward {
+                // Filtered or sampled out: not delivered, not a drop.
+                continue;
+            }
+            // Single writer (the consumer), read by stats from anywhere:
+            // a relaxed load/store pair avoids a locked instruction per packet.
+            let n = self.delivered.load(Ordering::Relaxed);
+            self.delivered.store(n + 1, Ordering::Relaxed);
+            return Some(f(Packet {
+                data: fr.data,
+                wire_len: fr.wire_len,
+                ts_sec: fr.sec,
+                ts_nsec: fr.nsec,
+                dir: fr.dir,
+                parsed,
+            }));
+        }
     }
 
     /// Cumulative (delivered, dropped) counters. Async-signal-safe: one
@@ -303,9 +437,206 @@ impl Ring {
         self.backend().attach_filter(prog)
     }
 
+    /// Runs a rule-table change on the real table and, if it succeeded, on
+    /// the shadow table, then re-attaches the prefilter; all under the
+    /// control mutex. Nothing changes when `op` fails on the real table.
+    fn rule_change(
+        &self,
+        op: impl Fn(&RuleTable, bool) -> Result<(), RuleError>,
+    ) -> Result<(), Error> {
+        let _g = self.enter()?;
+        let _c = self.ctl.lock();
+        op(&self.rules, false).map_err(rule_error)?;
+        // The shadow holds the same rules with action `forward`: whatever
+        // the real table accepted, it accepts too.
+        let _ = op(&self.shadow, true);
+        self.refresh_filter()
+    }
+
+    /// The prefilter for the current rules, as the mode asks.
+    fn prefilter(&self) -> Vec<SockFilter> {
+        let len = self.config.bucket_len;
+        match self.config.prefilter {
+            PrefilterMode::Stats => self.shadow.prefilter(len),
+            PrefilterMode::All => self.rules.prefilter(len),
+            PrefilterMode::Off => vec![accept_all(len)],
+        }
+    }
+
+    /// Attaches the current prefilter. Called with `ctl` held. If the kernel
+    /// refuses it, accept-all is attached instead (always correct: user
+    /// space decides anyway).
+    fn refresh_filter(&self) -> Result<(), Error> {
+        let prog = self.prefilter();
+        if self.backend().attach_filter(&prog).is_err() {
+            self.backend()
+                .attach_filter(&[accept_all(self.config.bucket_len)])?;
+        }
+        Ok(())
+    }
+
+    /// Adds (or replaces) a wildcard rule (`rule` already sanitised or not:
+    /// the table sanitises its copy).
+    pub fn add_rule(&self, rule: &RawFilteringRule) -> Result<(), Error> {
+        self.rule_change(|t, shadow| {
+            if shadow {
+                t.add(&RawFilteringRule {
+                    rule_action: 0,
+                    ..*rule
+                })
+            } else {
+                t.add(rule)
+            }
+        })
+    }
+
+    /// Removes wildcard rule `id` (ENOENT if absent).
+    pub fn remove_rule(&self, id: u16) -> Result<(), Error> {
+        self.rule_change(|t, _| t.remove(id))
+    }
+
+    /// Adds a hash rule (EEXIST if its tuple is present).
+    pub fn add_hash_rule(&self, rule: &RawHashFilteringRule) -> Result<(), Error> {
+        self.rule_change(|t, shadow| {
+            if shadow {
+                t.add_hash(&RawHashFilteringRule {
+                    rule_action: 0,
+                    ..*rule
+                })
+            } else {
+                t.add_hash(rule)
+            }
+        })
+    }
+
+    /// Removes the hash rule with this tuple (ENOENT if absent).
+    pub fn remove_hash_rule(&self, rule: &RawHashFilteringRule) -> Result<(), Error> {
+        self.rule_change(|t, _| t.remove_hash(rule))
+    }
+
+    /// Sets the default policy (true = forward what no rule decides).
+    pub fn set_default_accept(&self, accept: bool) -> Result<(), Error> {
+        self.rule_change(|t, _| {
+            t.set_default_accept(accept);
+            Ok(())
+        })
+    }
+
+    /// Packets and bytes wildcard rule `id` matched.
+    pub fn rule_stats(&self, id: u16) -> Result<pfring_rule_stats, Error> {
+        let _g = self.enter()?;
+        self.rules.rule_stats(id).map_err(rule_error)
+    }
+
+    /// Packets and bytes the hash rule with this tuple matched.
+    pub fn hash_rule_stats(&self, rule: &RawHashFilteringRule) -> Result<pfring_rule_stats, Error> {
+        let _g = self.enter()?;
+        self.rules.hash_rule_stats(rule).map_err(rule_error)
+    }
+
+    /// Keeps 1 forwarded packet out of `rate` (1 = all; 0 is refused).
+    pub fn set_sampling_rate(&self, rate: u32) -> Result<(), Error> {
+        let _g = self.enter()?;
+        self.sampler.set_rate(rate).map_err(rule_error)
+    }
+
+    /// The rule table (read-only uses: tests, /proc-like reports).
+    pub fn rules(&self) -> &RuleTable {
+        &self.rules
+    }
+
+    /// The current cluster id (0 = none).
+    pub fn cluster(&self) -> u32 {
+        self.cluster.load(Ordering::Acquire)
+    }
+
+    /// Joins cluster `id` (1..=65535), leaving the current one first if it
+    /// differs; enables the ring. See the module docs.
+    pub fn set_cluster(&self, id: u32) -> Result<(), Error> {
+        let _g = self.enter()?;
+        if id == 0 || id > MAX_CLUSTER_ID {
+            return Err(Error::Invalid("cluster id must be 1..=65535"));
+        }
+        let _c = self.ctl.lock();
+        let cur = self.cluster.load(Ordering::Acquire);
+        if cur == id {
+            return Ok(());
+        }
+        if cur != 0 {
+            self.replace_socket()?;
+            self.cluster.store(0, Ordering::Release);
+        }
+        self.enable_inner()?;
+        self.backend().join_fanout(id as u16)?;
+        self.cluster.store(id, Ordering::Release);
+        Ok(())
+    }
+
+    /// Leaves the cluster (a no-op when in none): the ring goes on capturing
+    /// alone, on a new socket behind the same descriptor number.
+    pub fn remove_from_cluster(&self) -> Result<(), Error> {
+        let _g = self.enter()?;
+        let _c = self.ctl.lock();
+        if self.cluster.load(Ordering::Acquire) == 0 {
+            return Ok(());
+        }
+        self.replace_socket()?;
+        self.cluster.store(0, Ordering::Release);
+        Ok(())
+    }
+
+    /// Builds a new socket + ring with this ring's settings and swaps it in
+    /// (see the module docs). Called inside a call (`enter`) with `ctl`.
+    fn replace_socket(&self) -> Result<(), Error> {
+        let geo = Geometry::for_slots(self.config.num_slots, self.config.bucket_len);
+        let mut new = TpacketV3::open(geo, self.config.bucket_len)?;
+        let setup = (|| {
+            new.attach_filter(&self.prefilter())?;
+            if self.promisc && self.ifindex != 0 {
+                new.promisc(self.ifindex)?;
+            }
+            if self.enabled.load(Ordering::Acquire) {
+                new.bind(self.ifindex)?;
+            }
+            Ok::<(), Error>(())
+        })();
+        if let Err(e) = setup {
+            new.release();
+            return Err(e);
+        }
+        // Exclusive use: only this call may be inside (count 1, not closed).
+        if self
+            .state
+            .compare_exchange(1, 1 | SWAP, Ordering::AcqRel, Ordering::Acquire)
+            .is_err()
+        {
+            new.release();
+            return Err(Error::Os(OsError {
+                op: "leaving the cluster (another call is inside the ring)",
+                errno: libc::EBUSY,
+            }));
+        }
+        // Counters of the old socket before it goes.
+        if let Ok((pk, dr)) = self.backend().kernel_stats() {
+            self.kernel_packets.fetch_add(pk as u64, Ordering::Relaxed);
+            self.kernel_drops.fetch_add(dr as u64, Ordering::Relaxed);
+        }
+        let r = {
+            // SAFETY: SWAP is set and we are the only call inside, so no
+            // other reference into the backend, the cursor or a frame exists
+            // (`enter` waits while SWAP is set; `close` defers teardown to
+            // the last call out, which is us).
+            let (b, cur) = unsafe { (&mut *self.backend.get(), &mut *self.cursor.get()) };
+            *cur = Cursor::default();
+            b.replace_with(new)
+        };
+        self.state.fetch_and(!SWAP, Ordering::AcqRel);
+        r.map_err(Error::Os)
+    }
+
     /// True while a call is inside the ring.
     pub fn is_busy(&self) -> bool {
-        self.state.load(Ordering::Acquire) & !CLOSED != 0
+        self.state.load(Ordering::Acquire) & COUNT != 0
     }
 
     pub fn is_closed(&self) -> bool {
@@ -333,6 +664,32 @@ impl Ring {
         let b = unsafe { &mut *self.backend.get() };
         b.release();
         sys::close(self.wake_fd);
+    }
+}
+
+fn accept_all(len: u32) -> SockFilter {
+    SockFilter {
+        code: 0x06,
+        jt: 0,
+        jf: 0,
+        k: len,
+    }
+}
+
+/// The library error for a rule-table error, with the same errno.
+pub fn rule_error(e: RuleError) -> Error {
+    match e {
+        RuleError::InvalidAction(_) => Error::Invalid("rule_action is not 0, 1 or 2"),
+        RuleError::InvalidSamplingRate => Error::Invalid("sampling rate 0 (1 = no sampling)"),
+        RuleError::NoSuchRule(_) => Error::NotFound("no filtering rule with this id"),
+        RuleError::NoSuchHashRule => Error::NotFound("no hash filtering rule with this tuple"),
+        RuleError::DuplicateHashRule => Error::Os(OsError {
+            op: "adding a hash rule whose tuple exists",
+            errno: libc::EEXIST,
+        }),
+        RuleError::PluginUnsupported(_) => {
+            Error::NotSupported("kernel plugins (none exist on the AF_PACKET backend)")
+        }
     }
 }
 

@@ -20,6 +20,9 @@ const TP_STATUS_VLAN_VALID: u32 = 0x10;
 const TP_STATUS_VLAN_TPID_VALID: u32 = 0x40;
 const PACKET_OUTGOING: u8 = 4;
 const ETH_P_ALL: u16 = 0x0003;
+const PACKET_FANOUT_HASH: u16 = 0;
+/// Largest fanout group Linux allows (`PACKET_FANOUT_MAX`, Linux >= 5.9).
+pub const PACKET_FANOUT_MAX: u32 = 1 << 16;
 /// Room kept before each frame so a VLAN tag the kernel stripped can be
 /// put back in place (the frame must look as it did on the wire).
 const VLAN_TAG_LEN: usize = 4;
@@ -50,6 +53,14 @@ struct TpacketReq3 {
     retire_blk_tov: u32,
     sizeof_priv: u32,
     feature_req_word: u32,
+}
+
+/// `struct fanout_args` (Linux >= 5.9).
+#[repr(C)]
+struct FanoutArgs {
+    id: u16,
+    type_flags: u16,
+    max_num_members: u32,
 }
 
 #[repr(C)]
@@ -190,6 +201,59 @@ impl TpacketV3 {
     /// Starts reception on `ifindex` (0 = all devices).
     pub fn bind(&self, ifindex: u32) -> Result<(), Error> {
         sys::bind_packet(self.fd, ifindex, ETH_P_ALL.to_be())?;
+        Ok(())
+    }
+
+    /// Joins fanout group `id` with a symmetric flow hash
+    /// (`PACKET_FANOUT_HASH`: the kernel's `skb_get_hash_symmetric`, so both
+    /// directions of a 5-tuple land on the same member). The socket must be
+    /// bound. `max_num_members` is asked for explicitly (Linux >= 5.9 reads
+    /// it, older kernels read only the first 4 bytes and allow 256).
+    pub fn join_fanout(&self, id: u16) -> Result<(), OsError> {
+        let args = FanoutArgs {
+            id,
+            type_flags: PACKET_FANOUT_HASH,
+            max_num_members: PACKET_FANOUT_MAX,
+        };
+        sys::setsockopt(self.fd, libc::SOL_PACKET, libc::PACKET_FANOUT, &args).map_err(|e| {
+            OsError {
+                op: "setsockopt(PACKET_FANOUT)",
+                errno: e.errno,
+            }
+        })
+    }
+
+    /// Puts `new` in place of this socket and ring, keeping the descriptor
+    /// number (`dup3` over it, close-on-exec kept): programs that saved the
+    /// descriptor go on polling the right socket. Frames still queued in the
+    /// old ring are discarded.
+    ///
+    /// The caller guarantees that nothing else uses this backend meanwhile
+    /// (no frame borrowed from the old mapping, no call inside the ring).
+    pub fn replace_with(&mut self, mut new: TpacketV3) -> Result<(), OsError> {
+        // SAFETY: both descriptors are open sockets owned by this library;
+        // dup3 atomically closes the old socket's descriptor and makes the
+        // number refer to the new socket.
+        let rc = unsafe { libc::dup3(new.fd, self.fd, libc::O_CLOEXEC) };
+        if rc < 0 {
+            let e = sys::errno();
+            new.release();
+            return Err(OsError {
+                op: "dup3",
+                errno: e,
+            });
+        }
+        sys::close(new.fd);
+        if !self.map.is_null() {
+            // SAFETY: our live mapping; the caller guarantees no frame
+            // borrowed from it is in use. The old socket goes with it.
+            unsafe { sys::munmap(self.map, self.map_len) };
+        }
+        self.map = new.map;
+        self.map_len = new.map_len;
+        self.geo = new.geo;
+        // `new` is consumed: its mapping now belongs to `self` and its
+        // descriptor is closed (TpacketV3 has no Drop).
         Ok(())
     }
 
@@ -358,15 +422,9 @@ fn fd_of(t: &TpacketV3) -> c_int {
     t.fd
 }
 
-/// `struct sock_filter` (= `struct bpf_insn`).
-#[repr(C)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct SockFilter {
-    pub code: u16,
-    pub jt: u8,
-    pub jf: u8,
-    pub k: u32,
-}
+/// `struct sock_filter` (= `struct bpf_insn`): the rule engine's type, so a
+/// compiled prefilter is attached as it is.
+pub use crate::rules::SockFilter;
 
 #[repr(C)]
 struct SockFprog {
