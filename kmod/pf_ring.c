@@ -692,6 +692,17 @@ static int ring_rcv(struct sk_buff *skb, struct net_device *dev,
 		goto out;
 	if (!skb_mac_header_was_set(skb))
 		goto out;
+	/* The tap sees every device: leave at once unless an active ring is
+	 * bound to this one (cluster members are on ring_list too). */
+	rcu_read_lock();
+	list_for_each_entry_rcu(pfr, &ring_list, node)
+		if (READ_ONCE(pfr->active) && ring_wants(pfr, dev))
+			break;
+	if (list_entry_is_head(pfr, &ring_list, node)) {
+		rcu_read_unlock();
+		goto out;
+	}
+	rcu_read_unlock();
 	mac_off = skb_mac_offset(skb);
 	if (mac_off > 0 || -mac_off > skb_headroom(skb) || -mac_off > 64)
 		goto out;

@@ -66,7 +66,7 @@ cat /proc/net/pf_ring/info
 run 300 ringtest main
 
 # ---- CPU per packet, module ring vs AF_PACKET ring (report only)
-run 120 perftest 8000 20
+run 180 perftest 5000 20 3
 
 # ---- plugin
 check "insmod dummy_plugin.ko" insmod /mods/dummy_plugin.ko

@@ -9,7 +9,7 @@
  * everything but idle/iowait) during each run minus the baseline, divided by
  * N, is the capture cost per packet.  Under TCG these are emulated cycles.
  *
- *   perftest [N] [burst]
+ *   perftest [N] [burst] [rounds]
  */
 #include "common.h"
 #include <sys/resource.h>
@@ -152,16 +152,29 @@ static long long run(const char *what, int n, int burst, int *got)
 
 int main(int argc, char **argv)
 {
-	int n = argc > 1 ? atoi(argv[1]) : 4000, burst = argc > 2 ? atoi(argv[2]) : 20, g1, g2, g0;
+	int n = argc > 1 ? atoi(argv[1]) : 4000, burst = argc > 2 ? atoi(argv[2]) : 20, g1 = 0, g2 = 0, g0;
+	int rounds = argc > 3 ? atoi(argv[3]) : 3, round;
 	long long base, kp, ap;
 	double hz = (double)sysconf(_SC_CLK_TCK), us_k, us_a;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (tx_open("va") < 0)
 		return 1;
-	base = run("none", n, burst, &g0);
-	kp = run("pfring", n, burst, &g1);
-	ap = run("afpacket", n, burst, &g2);
+	/* Rounds alternate the three cases; the least busy run of each counts
+	 * (other load on the emulating host only ever adds ticks). */
+	base = kp = ap = -1;
+	for (round = 0; round < rounds; round++) {
+		long long b = run("none", n, burst, &g0), k = run("pfring", n, burst, &g1),
+			  a = run("afpacket", n, burst, &g2);
+
+		printf("KMODTEST: info perf round %d: busy ticks none %lld, pf_ring %lld, af_packet %lld\n", round, b,
+		       k, a);
+		base = base < 0 || b < base ? b : base;
+		kp = kp < 0 || k < kp ? k : kp;
+		ap = ap < 0 || a < ap ? a : ap;
+		if (g1 != n || g2 != n)
+			break;
+	}
 	CHECK_EQ(g1, n, "perf: pf_ring consumer got every paced packet");
 	CHECK_EQ(g2, n, "perf: AF_PACKET consumer got every paced packet");
 	us_k = (kp - base) * 1e6 / hz / n;
