@@ -195,3 +195,71 @@ fn open_errors_are_reported() {
     assert!(String::from_utf8_lossy(&out.stderr)
         .starts_with("pfcount: -s 0: the sampling rate is at least 1\n"));
 }
+
+/// The UDP source ports of `-v` lines (pfsend with -f >= count makes the
+/// source port 1024 + sequence number).
+fn sports(lines: &[String]) -> Vec<u32> {
+    lines
+        .iter()
+        .map(|l| {
+            let (_, rest) = l.split_once("][198.18.0.1:").expect(l);
+            rest.split(' ').next().unwrap().parse().unwrap()
+        })
+        .collect()
+}
+
+#[test]
+fn sampling_keeps_one_packet_in_rate() {
+    let ns = NetnsPair::new("cnt7");
+    let mut pc = Running::start(
+        &ns.b,
+        PFCOUNT,
+        &["-i", IF_B, "-s", "4", "-v"],
+        "Capturing from veth-b",
+    );
+    send(&ns.a, &["-i", IF_A, "-n", "40", "-f", "1000", "-r", "2000"]);
+    std::thread::sleep(Duration::from_millis(500));
+    pc.signal(libc::SIGINT);
+    let (st, err) = pc.finish(Duration::from_secs(10));
+    assert_eq!(st.code(), Some(0), "stderr: {err}");
+    let lines = pc.take_lines();
+    // The 1st, 5th, 9th, ... packet: sequence numbers 0, 4, ..., 36.
+    let want: Vec<u32> = (0..10).map(|i| 1024 + 4 * i).collect();
+    assert_eq!(sports(&lines), want, "{lines:?}");
+    assert_totals(&err, 10, 60);
+}
+
+#[test]
+fn cluster_members_share_the_traffic_exactly() {
+    let ns = NetnsPair::new("cnt8");
+    let args = ["-i", IF_B, "-c", "7", "-v"];
+    let mut p1 = Running::start(&ns.b, PFCOUNT, &args, "Capturing from veth-b");
+    let mut p2 = Running::start(&ns.b, PFCOUNT, &args, "Capturing from veth-b");
+    // 2000 flows: every packet has its own source port.
+    send(
+        &ns.a,
+        &["-i", IF_A, "-n", "2000", "-f", "2000", "-r", "20000"],
+    );
+    std::thread::sleep(Duration::from_millis(500));
+    p1.signal(libc::SIGINT);
+    p2.signal(libc::SIGINT);
+    let (s1, e1) = p1.finish(Duration::from_secs(10));
+    let (s2, e2) = p2.finish(Duration::from_secs(10));
+    assert_eq!((s1.code(), s2.code()), (Some(0), Some(0)), "{e1}\n{e2}");
+    let (a, b) = (sports(&p1.take_lines()), sports(&p2.take_lines()));
+    assert!(
+        !a.is_empty() && !b.is_empty(),
+        "both members get flows: {} / {}",
+        a.len(),
+        b.len()
+    );
+    let mut all: Vec<u32> = a.iter().chain(b.iter()).copied().collect();
+    all.sort_unstable();
+    assert_eq!(
+        all,
+        (1024..3024).collect::<Vec<u32>>(),
+        "each packet exactly once"
+    );
+    assert_totals(&e1, a.len() as u64, 60);
+    assert_totals(&e2, b.len() as u64, 60);
+}
