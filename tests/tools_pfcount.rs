@@ -75,7 +75,7 @@ fn sigint_while_blocked_in_recv_prints_totals() {
     send(&ns.a, &["-i", IF_A, "-n", "500", "-r", "5000"]);
     // Let the ring deliver (its block timeout is well under 100 ms), then
     // interrupt pfcount while it sleeps in pfring_recv.
-    std::thread::sleep(Duration::from_millis(500));
+    std::thread::sleep(Duration::from_millis(1000));
     pc.signal(libc::SIGINT);
     let (st, err) = pc.finish(Duration::from_secs(10));
     assert_eq!(st.code(), Some(0), "stderr: {err}");
@@ -90,7 +90,7 @@ fn sigterm_in_active_mode() {
         &ns.a,
         &["-i", IF_A, "-n", "200", "-r", "2000", "-l", "1514"],
     );
-    std::thread::sleep(Duration::from_millis(500));
+    std::thread::sleep(Duration::from_millis(1000));
     pc.signal(libc::SIGTERM);
     let (st, err) = pc.finish(Duration::from_secs(10));
     assert_eq!(st.code(), Some(0), "stderr: {err}");
@@ -218,7 +218,7 @@ fn sampling_keeps_one_packet_in_rate() {
         "Capturing from veth-b",
     );
     send(&ns.a, &["-i", IF_A, "-n", "40", "-f", "1000", "-r", "2000"]);
-    std::thread::sleep(Duration::from_millis(500));
+    std::thread::sleep(Duration::from_millis(1000));
     pc.signal(libc::SIGINT);
     let (st, err) = pc.finish(Duration::from_secs(10));
     assert_eq!(st.code(), Some(0), "stderr: {err}");
@@ -240,7 +240,7 @@ fn cluster_members_share_the_traffic_exactly() {
         &ns.a,
         &["-i", IF_A, "-n", "2000", "-f", "2000", "-r", "20000"],
     );
-    std::thread::sleep(Duration::from_millis(500));
+    std::thread::sleep(Duration::from_millis(1000));
     p1.signal(libc::SIGINT);
     p2.signal(libc::SIGINT);
     let (s1, e1) = p1.finish(Duration::from_secs(10));
