@@ -256,6 +256,8 @@ pub struct Cs<'a> {
     pub off_nl_nosnap: u32,
     pub is_geneve: bool,
     pub is_vlan_vloffset: bool,
+    /// Code that the optimizer must not touch was generated.
+    pub no_optimize: bool,
     pub label_stack_depth: u32,
     pub vlan_stack_depth: u32,
     regused: [bool; 16],
@@ -286,6 +288,7 @@ impl<'a> Cs<'a> {
             off_nl_nosnap: 0,
             is_geneve: false,
             is_vlan_vloffset: false,
+            no_optimize: false,
             label_stack_depth: 0,
             vlan_stack_depth: 0,
             regused: [false; 16],
@@ -341,7 +344,7 @@ impl<'a> Cs<'a> {
                 }
                 self.off_outermostlinkhdr = self.off_linkhdr;
                 self.off_nl = 8;
-                self.off_nl_nosnap = 8;
+                self.off_nl_nosnap = 3;
                 return Ok(());
             }
             ATM_RFC1483 | ATM_CLIP => (0, 0, 8, 3),
@@ -913,6 +916,29 @@ impl<'a> Cs<'a> {
                 }
             }
             NULL | LOOP | ENC => self.loopback_linktype(ll),
+            ARCNET | ARCNET_LINUX => match ll {
+                ETHERTYPE_IPV6 => self.cmp(OffRel::LinkType, 0, BPF_B, 0xc4),
+                ETHERTYPE_IP => {
+                    let b0 = self.cmp(OffRel::LinkType, 0, BPF_B, 0xd4)?;
+                    let b1 = self.cmp(OffRel::LinkType, 0, BPF_B, 0xf0)?;
+                    self.gen_or(b0, b1);
+                    Ok(b1)
+                }
+                ETHERTYPE_ARP => {
+                    let b0 = self.cmp(OffRel::LinkType, 0, BPF_B, 0xd5)?;
+                    let b1 = self.cmp(OffRel::LinkType, 0, BPF_B, 0xf1)?;
+                    self.gen_or(b0, b1);
+                    Ok(b1)
+                }
+                ETHERTYPE_REVARP => self.cmp(OffRel::LinkType, 0, BPF_B, 0xd6),
+                ETHERTYPE_ATALK => self.cmp(OffRel::LinkType, 0, BPF_B, 0xdd),
+                _ => Ok(self.gen_false()),
+            },
+            PFLOG => match ll {
+                ETHERTYPE_IP => self.cmp(OffRel::LinkHdr, 1, BPF_B, 2),
+                ETHERTYPE_IPV6 => self.cmp(OffRel::LinkHdr, 1, BPF_B, 10),
+                _ => Ok(self.gen_false()),
+            },
             LINUX_SLL2 => self.cmp(OffRel::LinkType, 0, BPF_H, ll),
             _ => {
                 if self.off_linktype.constant != OFFSET_NOT_SET {
@@ -984,21 +1010,43 @@ impl<'a> Cs<'a> {
 
     fn insert_compute_vloffsets(&mut self, b: B) -> R<()> {
         let mut s: Option<Vec<Stmt>> = None;
-        if matches!(
-            self.outermostlinktype,
-            dlt::IEEE802_11
-                | dlt::PRISM_HEADER
-                | dlt::IEEE802_11_RADIO_AVS
-                | dlt::IEEE802_11_RADIO
-                | dlt::PPI
-        ) && (self.off_linkpl.reg != -1 || self.off_linkhdr.reg != -1)
-        {
-            return Err(crate::more::NOT_YET.into());
+        match self.outermostlinktype {
+            dlt::IEEE802_11_RADIO if self.off_linkhdr.reg != -1 => {
+                let r = self.off_linkhdr.reg as u32;
+                s = Some(vec![
+                    self.stmt(BPF_LD | BPF_B | BPF_ABS, 3),
+                    self.stmt(BPF_ALU | BPF_LSH | BPF_K, 8),
+                    self.stmt(BPF_MISC | BPF_TAX, 0),
+                    self.stmt(BPF_LD | BPF_B | BPF_ABS, 2),
+                    self.stmt(BPF_ALU | BPF_OR | BPF_X, 0),
+                    self.stmt(BPF_ST, r),
+                    self.stmt(BPF_MISC | BPF_TAX, 0),
+                ]);
+            }
+            dlt::PRISM_HEADER | dlt::IEEE802_11_RADIO_AVS | dlt::PPI
+                if self.off_linkhdr.reg != -1 || self.off_linkpl.reg != -1 =>
+            {
+                return Err(crate::more::NOT_YET.into());
+            }
+            _ => {}
         }
-        if self.outermostlinktype == dlt::PFLOG && self.off_linkpl.reg != -1 {
-            return Err(crate::more::NOT_YET.into());
+        match self.outermostlinktype {
+            dlt::IEEE802_11 | dlt::IEEE802_11_RADIO => {
+                s = self.load_802_11_header_len(s, b)?;
+            }
+            dlt::PFLOG if self.off_linkpl.reg != -1 => {
+                let r = self.off_linkpl.reg as u32;
+                s = Some(vec![
+                    self.stmt(BPF_LD | BPF_B | BPF_ABS, 0),
+                    self.stmt(BPF_ALU | BPF_ADD | BPF_K, 3),
+                    self.stmt(BPF_ALU | BPF_AND | BPF_K, 0xffff_fffc),
+                    self.stmt(BPF_ST, r),
+                    self.stmt(BPF_MISC | BPF_TAX, 0),
+                ]);
+            }
+            _ => {}
         }
-        if self.is_vlan_vloffset {
+        if s.is_none() && self.is_vlan_vloffset {
             if self.off_linkpl.reg == -1 {
                 self.off_linkpl.reg = self.alloc_reg()?;
             }
@@ -1017,5 +1065,72 @@ impl<'a> Cs<'a> {
             self.blocks[b].stmts = v;
         }
         Ok(())
+    }
+}
+
+impl<'a> Cs<'a> {
+    /// `gen_load_802_11_header_len`: compute the offset of the 802.11
+    /// payload into its register (data frames, QoS, radiotap padding).
+    /// The jumps go to the first statement of the root block.
+    fn load_802_11_header_len(&mut self, s: Option<Vec<Stmt>>, b: B) -> R<Option<Vec<Stmt>>> {
+        if self.off_linkpl.reg == -1 {
+            return Ok(s);
+        }
+        self.no_optimize = true;
+        let Some(snext) = self.blocks[b].stmts.first().map(|x| x.id) else {
+            return Err("no jmp destination".into());
+        };
+        let reg = self.off_linkpl.reg as u32;
+        let mut s = match s {
+            Some(s) => s,
+            None => vec![self.stmt(BPF_LDX | BPF_IMM, self.off_outermostlinkhdr.constant)],
+        };
+        s.push(self.stmt(BPF_MISC | BPF_TXA, 0));
+        s.push(self.stmt(BPF_ALU | BPF_ADD | BPF_K, 24));
+        s.push(self.stmt(BPF_ST, reg));
+        s.push(self.stmt(BPF_LD | BPF_IND | BPF_B, 0));
+        let mut j1 = self.stmt(jmp(BPF_JSET), 0x08);
+        let mut j2 = self.stmt(jmp(BPF_JSET), 0x04);
+        let mut jq = self.stmt(jmp(BPF_JSET), 0x80);
+        j1.jt = Some(j2.id);
+        j1.jf = Some(snext);
+        j2.jt = Some(snext);
+        j2.jf = Some(jq.id);
+        let q1 = self.stmt(BPF_LD | BPF_MEM, reg);
+        jq.jt = Some(q1.id);
+        let q2 = self.stmt(BPF_ALU | BPF_ADD | BPF_K, 2);
+        let q3 = self.stmt(BPF_ST, reg);
+        if self.linktype == dlt::IEEE802_11_RADIO {
+            let l4 = self.stmt(BPF_LD | BPF_ABS | BPF_W, 4);
+            jq.jf = Some(l4.id);
+            let mut jfl = self.stmt(jmp(BPF_JSET), 0x0200_0000);
+            let mut jext = self.stmt(jmp(BPF_JSET), 0x0000_0080);
+            let mut jtsft = self.stmt(jmp(BPF_JSET), 0x0100_0000);
+            jfl.jf = Some(snext);
+            jfl.jt = Some(jext.id);
+            jext.jt = Some(snext);
+            jext.jf = Some(jtsft.id);
+            let l16 = self.stmt(BPF_LD | BPF_ABS | BPF_B, 16);
+            jtsft.jt = Some(l16.id);
+            let mut jpad1 = self.stmt(jmp(BPF_JSET), 0x20);
+            let l8 = self.stmt(BPF_LD | BPF_ABS | BPF_B, 8);
+            jtsft.jf = Some(l8.id);
+            let mut jpad2 = self.stmt(jmp(BPF_JSET), 0x20);
+            let r1 = self.stmt(BPF_LD | BPF_MEM, reg);
+            let r2 = self.stmt(BPF_ALU | BPF_ADD | BPF_K, 3);
+            let r3 = self.stmt(BPF_ALU | BPF_AND | BPF_K, !3u32);
+            let r4 = self.stmt(BPF_ST, reg);
+            jpad1.jt = Some(r1.id);
+            jpad1.jf = Some(snext);
+            jpad2.jt = Some(r1.id);
+            jpad2.jf = Some(snext);
+            s.extend([
+                j1, j2, jq, q1, q2, q3, l4, jfl, jext, jtsft, l16, jpad1, l8, jpad2, r1, r2, r3, r4,
+            ]);
+        } else {
+            jq.jf = Some(snext);
+            s.extend([j1, j2, jq, q1, q2, q3]);
+        }
+        Ok(Some(s))
     }
 }

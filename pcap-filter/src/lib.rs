@@ -94,7 +94,7 @@ pub fn compile(
         Some(p) => cs.finish_parse(p).map_err(err)?,
     };
     let prog = emit::to_insns(&cs.blocks, root).map_err(err)?;
-    if opts.optimize && optimizer_rejects_all(&prog) {
+    if opts.optimize && !cs.no_optimize && optimizer_rejects_all(&prog) {
         return Err(err("expression rejects all packets".into()));
     }
     Ok(prog)

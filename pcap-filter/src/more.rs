@@ -63,7 +63,7 @@ impl<'a> Cs<'a> {
         match w {
             WordOrNum::Num(n) => Ok(*n),
             WordOrNum::Word(s) => {
-                lookup(WLAN_TYPES, s).ok_or_else(|| format!("unknown 802.11 type name '{s}'"))
+                lookup(WLAN_TYPES, s).ok_or_else(|| format!("unknown 802.11 type name \"{s}\""))
             }
         }
     }
@@ -78,7 +78,7 @@ impl<'a> Cs<'a> {
                     0x08 => WLAN_DATA,
                     _ => return Err(format!("unknown 802.11 type {ty}")),
                 };
-                lookup(t, s).ok_or_else(|| format!("unknown 802.11 subtype name '{s}'"))
+                lookup(t, s).ok_or_else(|| format!("unknown 802.11 subtype name \"{s}\""))
             }
         }
     }
@@ -92,7 +92,7 @@ impl<'a> Cs<'a> {
                         return Ok(ty | v);
                     }
                 }
-                Err(format!("unknown 802.11 type name '{s}'"))
+                Err("unknown 802.11 type name".into())
             }
         }
     }
@@ -153,12 +153,231 @@ impl<'a> Cs<'a> {
         }
     }
 
-    pub fn geneve(&mut self, _vni: Option<u32>) -> R<B> {
-        Err(NOT_YET.into())
+    fn geneve_check(&mut self, v6: bool, vni: Option<u32>) -> R<B> {
+        let mut b0 = if v6 {
+            self.gen_port6(6081, IPPROTO_UDP, D::Dst)?
+        } else {
+            self.gen_port(6081, IPPROTO_UDP, D::Dst)?
+        };
+        let rel = if v6 {
+            OffRel::TranIpv6
+        } else {
+            OffRel::TranIpv4
+        };
+        let b1 = self.mcmp(rel, 8, BPF_B, 0, 0xc0)?;
+        self.gen_and(b0, b1);
+        b0 = b1;
+        if let Some(v) = vni {
+            if v > 0xffffff {
+                return Err(format!("Geneve VNI {v} greater than maximum {}", 0xffffff));
+            }
+            let b1 = self.mcmp(rel, 12, BPF_W, v << 8, 0xffff_ff00)?;
+            self.gen_and(b0, b1);
+            b0 = b1;
+        }
+        Ok(b0)
     }
 
-    pub fn gen_protochain(&mut self, _v: u32, _proto: P) -> R<B> {
-        Err(NOT_YET.into())
+    pub fn geneve(&mut self, vni: Option<u32>) -> R<B> {
+        // IPv4
+        let b4 = self.geneve_check(false, vni)?;
+        let mut s = self.loadx_iphdrlen()?;
+        s.push(self.stmt(BPF_MISC | BPF_TXA, 0));
+        let b1 = self.new_block(BPF_JMP | BPF_JEQ | BPF_X, 0);
+        self.blocks[b1].stmts = s;
+        self.gen_and(b4, b1);
+        let b4 = b1;
+        // IPv6
+        let b6 = self.geneve_check(true, vni)?;
+        let mut s = Vec::new();
+        if self.off_linkpl.is_variable {
+            if self.off_linkpl.reg == -1 {
+                self.off_linkpl.reg = self.alloc_reg()?;
+            }
+            s.push(self.stmt(BPF_LDX | BPF_MEM, self.off_linkpl.reg as u32));
+            s.push(self.stmt(BPF_LD | BPF_IMM, 40));
+            s.push(self.stmt(BPF_ALU | BPF_ADD | BPF_X, 0));
+        } else {
+            s.push(self.stmt(BPF_LD | BPF_IMM, 40));
+        }
+        s.push(self.stmt(BPF_MISC | BPF_TAX, 0));
+        let b1 = self.new_block(BPF_JMP | BPF_JEQ | BPF_X, 0);
+        self.blocks[b1].stmts = s;
+        self.gen_and(b6, b1);
+        let b6 = b1;
+        self.gen_or(b4, b6);
+        let b0 = b6;
+        let s = self.geneve_offsets()?;
+        let b1 = self.gen_true();
+        let old = std::mem::take(&mut self.blocks[b1].stmts);
+        let mut s = s;
+        s.extend(old);
+        self.blocks[b1].stmts = s;
+        self.gen_and(b0, b1);
+        self.is_geneve = true;
+        Ok(b1)
+    }
+
+    fn geneve_offsets(&mut self) -> R<Vec<Stmt>> {
+        let mut s = vec![self.stmt(
+            BPF_ALU | BPF_ADD | BPF_K,
+            self.off_linkpl
+                .constant
+                .wrapping_add(self.off_nl)
+                .wrapping_add(8),
+        )];
+        s.push(self.stmt(BPF_MISC | BPF_TAX, 0));
+        s.push(self.stmt(BPF_ALU | BPF_ADD | BPF_K, 2));
+        self.off_linktype.reg = self.alloc_reg()?;
+        self.off_linktype.is_variable = true;
+        self.off_linktype.constant = 0;
+        s.push(self.stmt(BPF_ST, self.off_linktype.reg as u32));
+        s.push(self.stmt(BPF_LD | BPF_IND | BPF_B, 0));
+        s.push(self.stmt(BPF_ALU | BPF_AND | BPF_K, 0x3f));
+        s.push(self.stmt(BPF_ALU | BPF_MUL | BPF_K, 4));
+        s.push(self.stmt(BPF_ALU | BPF_ADD | BPF_K, 8));
+        s.push(self.stmt(BPF_ALU | BPF_ADD | BPF_X, 0));
+        // PUSH_LINKHDR(DLT_EN10MB, variable, 0, new register)
+        let r = self.alloc_reg()?;
+        self.prevlinktype = self.linktype;
+        self.off_prevlinkhdr = self.off_linkhdr;
+        self.linktype = dlt::EN10MB;
+        self.off_linkhdr = AbsOff {
+            is_variable: true,
+            constant: 0,
+            reg: r,
+        };
+        self.is_geneve = false;
+        s.push(self.stmt(BPF_ST, r as u32));
+        self.no_optimize = true;
+        s.push(self.stmt(BPF_LD | BPF_IND | BPF_H, 2));
+        s.push(self.stmt(BPF_LDX | BPF_MEM, r as u32));
+        let mut sp = self.stmt(jmp(BPF_JEQ), 0x6558);
+        let txa = self.stmt(BPF_MISC | BPF_TXA, 0);
+        sp.jt = Some(txa.id);
+        let a12 = self.stmt(BPF_ALU | BPF_ADD | BPF_K, 12);
+        let st = self.stmt(BPF_ST, self.off_linktype.reg as u32);
+        let a2 = self.stmt(BPF_ALU | BPF_ADD | BPF_K, 2);
+        let tax = self.stmt(BPF_MISC | BPF_TAX, 0);
+        self.off_linkpl.reg = self.alloc_reg()?;
+        self.off_linkpl.is_variable = true;
+        self.off_linkpl.constant = 0;
+        let stx = self.stmt(BPF_STX, self.off_linkpl.reg as u32);
+        sp.jf = Some(stx.id);
+        s.extend([sp, txa, a12, st, a2, tax, stx]);
+        self.off_nl = 0;
+        Ok(s)
+    }
+
+    pub fn gen_protochain(&mut self, v: u32, proto: P) -> R<B> {
+        let reg2 = self.alloc_reg()?;
+        match proto {
+            P::Ip | P::Ipv6 => {}
+            P::Default => {
+                let b0 = self.gen_protochain(v, P::Ip)?;
+                let b = self.gen_protochain(v, P::Ipv6)?;
+                self.gen_or(b0, b);
+                return Ok(b);
+            }
+            _ => return Err("bad protocol applied for 'protochain'".into()),
+        }
+        if self.off_linkpl.is_variable {
+            return Err("'protochain' not supported with variable length headers".into());
+        }
+        self.no_optimize = true;
+        let base = self.off_linkpl.constant.wrapping_add(self.off_nl);
+        let mut s: Vec<Stmt> = Vec::new();
+        let b0 = if proto == P::Ip {
+            let b0 = self.gen_linktype(ETHERTYPE_IP)?;
+            s.push(self.stmt(BPF_LD | BPF_ABS | BPF_B, base.wrapping_add(9)));
+            s.push(self.stmt(BPF_LDX | BPF_MSH | BPF_B, base));
+            b0
+        } else {
+            let b0 = self.gen_linktype(ETHERTYPE_IPV6)?;
+            s.push(self.stmt(BPF_LD | BPF_ABS | BPF_B, base.wrapping_add(6)));
+            s.push(self.stmt(BPF_LDX | BPF_IMM, 40));
+            b0
+        };
+        // indices into s of statements whose targets are set later
+        let again = s.len();
+        s.push(self.stmt(jmp(BPF_JEQ), v));
+        let fix5 = again;
+        let fix2 = s.len();
+        s.push(self.stmt(jmp(BPF_JEQ), 59));
+        s[fix5].jf = Some(s[fix2].id);
+        let mut fix3 = None;
+        if proto == P::Ipv6 {
+            let v6start = s.len();
+            for (n, k) in [0u32, 60, 43, 44].iter().enumerate() {
+                let st = self.stmt(jmp(BPF_JEQ), *k);
+                let id = st.id;
+                s.push(st);
+                if n == 0 {
+                    s[fix2].jf = Some(id);
+                } else {
+                    let l = s.len();
+                    s[l - 2].jf = Some(id);
+                }
+            }
+            let v6end = s.len() - 1;
+            fix3 = Some(v6end);
+            let v6advance = s.len();
+            s.push(self.stmt(BPF_LD | BPF_IND | BPF_B, base));
+            s.push(self.stmt(BPF_ST, reg2 as u32));
+            s.push(self.stmt(BPF_LD | BPF_IND | BPF_B, base.wrapping_add(1)));
+            s.push(self.stmt(BPF_ALU | BPF_ADD | BPF_K, 1));
+            s.push(self.stmt(BPF_ALU | BPF_MUL | BPF_K, 8));
+            s.push(self.stmt(BPF_ALU | BPF_ADD | BPF_X, 0));
+            s.push(self.stmt(BPF_MISC | BPF_TAX, 0));
+            s.push(self.stmt(BPF_LD | BPF_MEM, reg2 as u32));
+            let i = s.len();
+            s.push(self.stmt(
+                BPF_JMP | BPF_JA,
+                (again as u32).wrapping_sub(i as u32).wrapping_sub(1),
+            ));
+            let adv = s[v6advance].id;
+            for st in s.iter_mut().take(v6end + 1).skip(v6start) {
+                st.jt = Some(adv);
+            }
+        } else {
+            let nop = self.stmt(BPF_ALU | BPF_ADD | BPF_K, 0);
+            s[fix2].jf = Some(nop.id);
+            s.push(nop);
+        }
+        let ahcheck = s.len();
+        s.push(self.stmt(jmp(BPF_JEQ), 51));
+        if let Some(f3) = fix3 {
+            s[f3].jf = Some(s[ahcheck].id);
+        }
+        let fix4 = ahcheck;
+        let txa = self.stmt(BPF_MISC | BPF_TXA, 0);
+        s[fix4].jt = Some(txa.id);
+        s.push(txa);
+        s.push(self.stmt(BPF_LD | BPF_IND | BPF_B, base));
+        s.push(self.stmt(BPF_ST, reg2 as u32));
+        s.push(self.stmt(BPF_MISC | BPF_TXA, 0));
+        s.push(self.stmt(BPF_ALU | BPF_ADD | BPF_K, 1));
+        s.push(self.stmt(BPF_MISC | BPF_TAX, 0));
+        s.push(self.stmt(BPF_LD | BPF_IND | BPF_B, base));
+        s.push(self.stmt(BPF_ALU | BPF_ADD | BPF_K, 2));
+        s.push(self.stmt(BPF_ALU | BPF_MUL | BPF_K, 4));
+        s.push(self.stmt(BPF_MISC | BPF_TAX, 0));
+        s.push(self.stmt(BPF_LD | BPF_MEM, reg2 as u32));
+        let i = s.len();
+        s.push(self.stmt(
+            BPF_JMP | BPF_JA,
+            (again as u32).wrapping_sub(i as u32).wrapping_sub(1),
+        ));
+        let end = self.stmt(BPF_ALU | BPF_ADD | BPF_K, 0);
+        s[fix2].jt = Some(end.id);
+        s[fix4].jf = Some(end.id);
+        s[fix5].jt = Some(end.id);
+        s.push(end);
+        let b = self.new_block(jmp(BPF_JEQ), v);
+        self.blocks[b].stmts = s;
+        self.free_reg(reg2);
+        self.gen_and(b0, b);
+        Ok(b)
     }
 
     fn need_pflog(&self, what: &str) -> R<()> {

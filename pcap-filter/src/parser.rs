@@ -384,13 +384,13 @@ impl<'c, 'a> Parser<'c, 'a> {
                     }
                     _ => {
                         match q.addr {
-                            A::Port => return Err("'port' modifier applied to IP address".into()),
+                            A::Port => return Err("'port' modifier applied to ip host".into()),
                             A::Portrange => {
-                                return Err("'portrange' modifier applied to IP address".into())
+                                return Err("'portrange' modifier applied to ip host".into())
                             }
-                            A::Proto => return Err("'proto' modifier applied to IP address".into()),
+                            A::Proto => return Err("'proto' modifier applied to ip host".into()),
                             A::Protochain => {
-                                return Err("'protochain' modifier applied to IP address".into())
+                                return Err("'protochain' modifier applied to ip host".into())
                             }
                             _ => {}
                         }
@@ -643,6 +643,62 @@ impl<'c, 'a> Parser<'c, 'a> {
                 self.pos -= 1;
                 self.p80211()
             }
+            Kw::Lane
+            | Kw::Metac
+            | Kw::Bcc
+            | Kw::Oam
+            | Kw::Oamf4
+            | Kw::Oamf4ec
+            | Kw::Oamf4sc
+            | Kw::Sc
+            | Kw::Ilmic
+            | Kw::Connectmsg
+            | Kw::Metaconnect => Err(format!("'{}' supported only on raw ATM", kw_name(k))),
+            Kw::Fisu | Kw::Lssu | Kw::Msu | Kw::Hfisu | Kw::Hlssu | Kw::Hmsu => {
+                Err(format!("'{}' supported only on MTP2", kw_name(k)))
+            }
+            Kw::Vpi
+            | Kw::Vci
+            | Kw::Sio
+            | Kw::Opc
+            | Kw::Dpc
+            | Kw::Sls
+            | Kw::Hsio
+            | Kw::Hopc
+            | Kw::Hdpc
+            | Kw::Hsls => {
+                // the value is parsed before the field is checked
+                match self.peek().clone() {
+                    Tok::Num(_) => {
+                        self.next();
+                    }
+                    t if relop(&t).is_some() => {
+                        self.next();
+                        self.num()?;
+                    }
+                    Tok::Ch('(') => {
+                        self.next();
+                        loop {
+                            self.num()?;
+                            match self.next() {
+                                Tok::Ch(')') => break,
+                                Tok::Or => {}
+                                _ => {
+                                    self.pos -= 1;
+                                    return self.err();
+                                }
+                            }
+                        }
+                    }
+                    _ => return self.err(),
+                }
+                let what = if matches!(k, Kw::Vpi | Kw::Vci) {
+                    "raw ATM"
+                } else {
+                    "SS7"
+                };
+                Err(format!("'{}' supported only on {what}", kw_name(k)))
+            }
             _ => {
                 self.pos -= 1;
                 self.err()
@@ -691,13 +747,47 @@ impl<'c, 'a> Parser<'c, 'a> {
                         "tods" => 1,
                         "fromds" => 2,
                         "dstods" => 3,
-                        _ => return Err(format!("unknown 802.11 direction '{w}'")),
+                        _ => return Err("unknown 802.11 direction".into()),
                     },
                 };
                 self.cs.wlan_dir(v)
             }
             _ => self.err(),
         }
+    }
+}
+
+fn kw_name(k: Kw) -> &'static str {
+    use Kw::*;
+    match k {
+        Lane => "lane",
+        Metac => "metac",
+        Bcc => "bcc",
+        Oam => "oam",
+        Oamf4 => "oamf4",
+        Oamf4ec => "oamf4ec",
+        Oamf4sc => "oamf4sc",
+        Sc => "sc",
+        Ilmic => "ilmic",
+        Connectmsg => "connectmsg",
+        Metaconnect => "metaconnect",
+        Fisu => "fisu",
+        Lssu => "lssu",
+        Msu => "msu",
+        Hfisu => "hfisu",
+        Hlssu => "hlssu",
+        Hmsu => "hmsu",
+        Vpi => "vpi",
+        Vci => "vci",
+        Sio => "sio",
+        Opc => "opc",
+        Dpc => "dpc",
+        Sls => "sls",
+        Hsio => "hsio",
+        Hopc => "hopc",
+        Hdpc => "hdpc",
+        Hsls => "hsls",
+        _ => "?",
     }
 }
 

@@ -38,7 +38,15 @@ fn pname(p: P) -> &'static str {
         P::Decnet => "decnet",
         P::Ipv6 => "ip6",
         P::Aarp => "aarp",
-        _ => "?",
+        P::Ipx => "ipx",
+        P::Iso => "iso",
+        P::Atalk => "atalk",
+        P::Lat => "lat",
+        P::Sca => "sca",
+        P::Moprc => "moprc",
+        P::Mopdl => "mopdl",
+        P::Link => "link",
+        P::Default | P::Undef => "?",
     }
 }
 
@@ -645,6 +653,13 @@ impl<'a> Cs<'a> {
     }
 
     fn nametoport(&self, name: &str) -> Option<(u32, u32)> {
+        if !name.is_empty() && name.bytes().all(|c| c.is_ascii_digit()) {
+            return name
+                .parse::<u32>()
+                .ok()
+                .filter(|p| *p <= 65535)
+                .map(|p| (p, PROTO_UNDEF));
+        }
         let (tcp, udp) = self.res.service(name);
         match (tcp, udp) {
             (Some(t), Some(u)) => Some((t, if t == u { PROTO_UNDEF } else { IPPROTO_TCP })),
@@ -654,26 +669,19 @@ impl<'a> Cs<'a> {
         }
     }
 
-    fn stringtoport(&self, s: &str) -> R<(u32, u32)> {
-        match crate::lexer::stoul(s) {
-            crate::lexer::Stoul::Ok(v) => Ok((v, PROTO_UNDEF)),
-            crate::lexer::Stoul::Overflow => Err(format!("number {s} overflows 32 bits")),
-            _ => {
-                let (tcp, udp) = self.res.service(s);
-                match (tcp, udp) {
-                    (None, None) => Err(format!("'{s}' is not a valid port")),
-                    (None, Some(u)) => Ok((u, IPPROTO_UDP)),
-                    (Some(t), None) => Ok((t, IPPROTO_TCP)),
-                    (Some(t), Some(u)) => {
-                        if t == u {
-                            Ok((t, PROTO_UNDEF))
-                        } else {
-                            Err(format!("ambiguous port {s} in /etc/services"))
-                        }
-                    }
+    /// `pcap_nametoportrange`: "%d-%d" first, else "name-name".
+    fn nametoportrange(&self, name: &str) -> Option<(u32, u32, u32)> {
+        if let Some((a, rest)) = scan_int(name) {
+            if let Some(rest) = rest.strip_prefix('-') {
+                if let Some((b, _)) = scan_int(rest) {
+                    return Some((a as u32, b as u32, PROTO_UNDEF));
                 }
             }
         }
+        let (n1, n2) = name.split_once('-')?;
+        let (p1, pr1) = self.nametoport(n1)?;
+        let (p2, pr2) = self.nametoport(n2)?;
+        Some((p1, p2, if pr1 != pr2 { PROTO_UNDEF } else { pr2 }))
     }
 
     fn port_proto_check(&self, name: &str, proto: P, real: u32, range: bool) -> R<u32> {
@@ -701,9 +709,10 @@ impl<'a> Cs<'a> {
         let dir = q.dir;
         match q.addr {
             A::Net => {
-                let Some(mut addr) = self.res.network(name) else {
+                let mut addr = self.res.network(name).unwrap_or(0);
+                if addr == 0 {
                     return Err(format!("unknown network '{name}'"));
-                };
+                }
                 let mut mask: u32 = 0xffff_ffff;
                 while addr != 0 && (addr & 0xff00_0000) == 0 {
                     addr <<= 8;
@@ -792,42 +801,22 @@ impl<'a> Cs<'a> {
                 if !matches!(proto, P::Default | P::Udp | P::Tcp | P::Sctp) {
                     return Err("illegal qualifier of 'portrange'".into());
                 }
-                let Some(hy) = name.find('-') else {
-                    return Err(format!("port range '{name}' contains no hyphen"));
+                let Some((p1, p2, real)) = self.nametoportrange(name) else {
+                    return Err(format!("unknown port in range '{name}'"));
                 };
-                if name[hy + 1..].contains('-') {
-                    return Err(format!("port range '{name}' contains more than one hyphen"));
-                }
-                if hy == 0 {
-                    return Err(format!("port range '{name}' has no starting port"));
-                }
-                let (p1, pr1) = self.stringtoport(&name[..hy])?;
-                if hy + 1 == name.len() {
-                    return Err(format!("port range '{name}' has no ending port"));
-                }
-                let (p2, pr2) = self.stringtoport(&name[hy + 1..])?;
-                let real = if pr1 != pr2 { PROTO_UNDEF } else { pr1 };
                 let real = self.port_proto_check(name, proto, real, true)?;
                 if p1 > 65535 {
-                    return Err(format!("illegal port number {p1} > 65535"));
+                    return Err(format!("illegal port number {} > 65535", p1 as i32));
                 }
                 if p2 > 65535 {
-                    return Err(format!("illegal port number {p2} > 65535"));
+                    return Err(format!("illegal port number {} > 65535", p2 as i32));
                 }
                 let b = self.gen_portrange(p1, p2, real, dir, false)?;
                 let b6 = self.gen_portrange(p1, p2, real, dir, true)?;
                 self.gen_or(b6, b);
                 Ok(b)
             }
-            A::Gateway => {
-                if self.res.ether(name).is_none() {
-                    return Err(format!("unknown ether host: {name}"));
-                }
-                if self.res.host(name).is_empty() {
-                    return Err(format!("unknown host '{name}'"));
-                }
-                Err("'gateway' not supported in this configuration".into())
-            }
+            A::Gateway => Err("'gateway' not supported in this configuration".into()),
             A::Proto => match self.lookup_proto(name, proto)? {
                 Some(v) => self.gen_proto(v, proto, dir),
                 None => Err(format!("unknown protocol: {name}")),
@@ -1241,15 +1230,7 @@ impl<'a> Cs<'a> {
         let r = self.alloc_reg()?;
         a0.regno = r;
         a0.s.push(self.stmt(BPF_ST, r as u32));
-        // protocol checks of both operands
-        a0.b = match (a0.b, a1.b) {
-            (Some(x), Some(y)) => {
-                self.gen_and(x, y);
-                Some(y)
-            }
-            (Some(x), None) => Some(x),
-            (None, y) => y,
-        };
+        // libpcap keeps only the left operand's protocol checks here
         Ok(a0)
     }
 
@@ -1626,7 +1607,7 @@ impl<'a> Cs<'a> {
                     "test" => 0xe3,
                     "xid" => 0xaf,
                     "frmr" => 0x87,
-                    _ => return Err(format!("unknown LLC type name '{other}'")),
+                    _ => return Err(format!("unknown LLC type name \"{other}\"")),
                 };
                 self.mcmp(OffRel::Llc, 2, BPF_B, v, 0xef)?
             }
@@ -1634,6 +1615,24 @@ impl<'a> Cs<'a> {
         self.gen_and(b0, b1);
         Ok(b1)
     }
+}
+
+/// sscanf("%d") on the start of `s`: optional sign and digits.
+fn scan_int(s: &str) -> Option<(i32, &str)> {
+    let b = s.as_bytes();
+    let mut i = 0;
+    if i < b.len() && (b[i] == b'-' || b[i] == b'+') {
+        i += 1;
+    }
+    let ds = i;
+    while i < b.len() && b[i].is_ascii_digit() {
+        i += 1;
+    }
+    if i == ds {
+        return None;
+    }
+    let v: i64 = s[..i].parse().unwrap_or(i64::MAX);
+    Some((v as i32, &s[i..]))
 }
 
 fn shl32(v: u32, n: u32) -> u32 {
