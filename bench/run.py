@@ -256,6 +256,7 @@ def report(results, args, configs):
     lines.append(
         f"{args.packets} packets of {args.len} bytes per run at {args.pps} pps, "
         f"{args.reps} repetition(s), configurations rotated; medians (min..max)."
+        + (" RPS mode: receive softirq on the capturer's CPU." if args.rps else "")
     )
     lines.append("")
     lines.append(
@@ -329,6 +330,12 @@ def main():
     )
     ap.add_argument("--out", default=os.path.join(ROOT, "build/bench/results.md"))
     ap.add_argument("--check-capture", action="store_true", help="exit 1 unless every run captured everything")
+    ap.add_argument(
+        "--rps",
+        action="store_true",
+        help="overload mode: veth-cap's receive softirq runs on CPU1 with the capturer (RPS); "
+        "per-process CPU is then not meaningful, capture ratio and drops are",
+    )
     args = ap.parse_args()
     configs = args.configs.split(",")
     caps = capturers(args.bin_dir)
@@ -351,6 +358,11 @@ def main():
     results = []
     try:
         subprocess.run(["bash", os.path.join(ROOT, "scripts/netns.sh"), "create", ns_gen, ns_cap], env=env, check=True)
+        if args.rps:
+            subprocess.run(
+                ["ip", "netns", "exec", ns_cap, "sh", "-c", f"echo 2 > /sys/class/net/{IF_CAP}/queues/rx-0/rps_cpus"],
+                check=True,
+            )
         for rep in range(args.reps):
             order = configs[rep % len(configs):] + configs[: rep % len(configs)]
             for cfg in order:
