@@ -16,16 +16,23 @@ TEST_TARGETS  :=
 STAGE_TARGETS :=
 BENCH_TARGETS :=
 
-.PHONY: all build stage install test demo bench clean fmt-check clippy cargo-test \
-        header header-check c-tests install-check kmod test-kmod
+# Fragments first, so their additions to the lists above are seen by the
+# prerequisite lists below (make expands those when it reads the rule).
+.DEFAULT_GOAL := all
+include $(wildcard mk/*.mk)
 
 all: stage
+
+.PHONY: all build stage stage-pfring install test demo bench clean fmt-check clippy cargo-test \
+        header header-check c-tests install-check kmod test-kmod
 
 build:
 	$(CARGO) build --release --workspace --bins --lib
 
 # The tree users get; `make install` copies the same tree.
-stage: build
+stage: stage-pfring $(STAGE_TARGETS)
+
+stage-pfring: build
 	rm -rf $(BUILD)/lib/libpfring* $(BUILD)/bin/pfcount $(BUILD)/bin/pfsend
 	mkdir -p $(BUILD)/lib/pkgconfig $(BUILD)/include $(BUILD)/bin
 	install -m 0755 $(REL)/libpfring.so $(BUILD)/lib/libpfring.so.3
@@ -34,7 +41,6 @@ stage: build
 	install -m 0644 include/pfring.h include/PFring.h $(BUILD)/include/
 	install -m 0755 $(REL)/pfcount $(REL)/pfsend $(BUILD)/bin/
 	sed -e 's#@PREFIX@#$(abspath $(BUILD))#' mk/libpfring.pc.in > $(BUILD)/lib/pkgconfig/libpfring.pc
-	$(MAKE) --no-print-directory $(STAGE_TARGETS)
 
 install: stage
 	mkdir -p $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/bin
@@ -66,8 +72,6 @@ c-tests: stage
 
 install-check: stage
 	bash c-tests/install_check.sh
-
-include $(wildcard mk/*.mk)
 
 test: fmt-check clippy header-check cargo-test c-tests install-check $(TEST_TARGETS)
 	@echo "make test: all suites passed"
