@@ -45,7 +45,9 @@
 //! move to another cluster) builds a new socket and ring with the same
 //! settings (bound, promiscuous, prefilter), then puts it in place with
 //! `dup3` over the old descriptor: the descriptor number the application
-//! saw (`pfring.fd`) stays valid and keeps meaning "this ring". Frames still
+//! saw (`pfring.fd`) stays valid and keeps meaning "this ring". The new
+//! socket is created in the old one's network namespace, whatever the
+//! calling thread's (entering it needs CAP_SYS_ADMIN). Frames still
 //! queued in the old ring are discarded. The swap needs the handle to
 //! itself: while another thread is inside a call on it (e.g. blocked in
 //! `pfring_recv` on a reentrant handle) it fails with EBUSY.
@@ -589,7 +591,7 @@ impl Ring {
     /// (see the module docs). Called inside a call (`enter`) with `ctl`.
     fn replace_socket(&self) -> Result<(), Error> {
         let geo = Geometry::for_slots(self.config.num_slots, self.config.bucket_len);
-        let mut new = TpacketV3::open(geo, self.config.bucket_len)?;
+        let mut new = self.backend().open_sibling(geo, self.config.bucket_len)?;
         let setup = (|| {
             new.attach_filter(&self.prefilter())?;
             if self.promisc && self.ifindex != 0 {

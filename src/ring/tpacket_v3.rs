@@ -151,6 +151,52 @@ impl TpacketV3 {
         Ok(me)
     }
 
+    /// Like [`TpacketV3::open`], but the socket is created in the network
+    /// namespace of this socket rather than in the calling thread's (a ring
+    /// may be opened in one namespace and controlled from a thread in
+    /// another). Uses `SIOCGSKNS` (Linux >= 4.9); when the namespaces differ
+    /// a short-lived thread enters the socket's namespace (`setns`, which
+    /// needs CAP_SYS_ADMIN) to create it.
+    pub fn open_sibling(&self, geo: Geometry, caplen: u32) -> Result<Self, Error> {
+        // SAFETY: ioctl on our own socket; SIOCGSKNS takes no argument and
+        // returns a new descriptor for the socket's network namespace.
+        let nsfd = unsafe { libc::ioctl(self.fd, libc::SIOCGSKNS as _) };
+        if nsfd < 0 {
+            // Older kernels: the caller's namespace is the only choice.
+            return TpacketV3::open(geo, caplen);
+        }
+        let r = if same_netns_as_caller(nsfd) {
+            TpacketV3::open(geo, caplen)
+        } else {
+            std::thread::scope(|s| {
+                let h = std::thread::Builder::new()
+                    .name("pfring-netns".into())
+                    .spawn_scoped(s, || {
+                        // SAFETY: plain system call on a namespace descriptor
+                        // we own; it changes only this helper thread.
+                        if unsafe { libc::setns(nsfd, libc::CLONE_NEWNET) } != 0 {
+                            return Err(Error::Os(OsError {
+                                op: "setns (entering the ring's network namespace)",
+                                errno: sys::errno(),
+                            }));
+                        }
+                        TpacketV3::open(geo, caplen)
+                    });
+                match h {
+                    Ok(h) => h
+                        .join()
+                        .unwrap_or(Err(Error::Invalid("helper thread panicked"))),
+                    Err(_) => Err(Error::Os(OsError {
+                        op: "spawning a helper thread",
+                        errno: libc::EAGAIN,
+                    })),
+                }
+            })
+        };
+        sys::close(nsfd);
+        r
+    }
+
     fn setup(&mut self, caplen: u32) -> Result<(), Error> {
         let fd = self.fd;
         sys::setsockopt(fd, libc::SOL_PACKET, libc::PACKET_VERSION, &TPACKET_V3)?;
@@ -415,6 +461,22 @@ impl TpacketV3 {
         }
         sys::close(self.fd);
         self.fd = -1;
+    }
+}
+
+/// True when the namespace behind `nsfd` is the calling thread's network
+/// namespace (same nsfs inode).
+fn same_netns_as_caller(nsfd: c_int) -> bool {
+    // SAFETY: all-zero is a valid `stat`; fstat writes into it.
+    let mut st: libc::stat = unsafe { core::mem::zeroed() };
+    // SAFETY: `nsfd` is an open descriptor; `st` is writable.
+    if unsafe { libc::fstat(nsfd, &mut st) } != 0 {
+        return true;
+    }
+    use std::os::unix::fs::MetadataExt;
+    match std::fs::metadata("/proc/thread-self/ns/net") {
+        Ok(m) => m.ino() == st.st_ino && m.dev() == st.st_dev,
+        Err(_) => true,
     }
 }
 
