@@ -21,7 +21,7 @@ cc=${CC:-cc}
 cflags="-std=gnu99 -O1 -g -Wall -Wextra -Werror"
 
 # 1. built against the system headers and library
-for p in api_probe readall mkfixtures dumpcopy devs; do
+for p in api_probe readall mkfixtures dumpcopy devs sendframes; do
 	$cc $cflags -Wno-deprecated-declarations -o "$work/$p" "$here/$p.c" -lpcap
 done
 # 2./3. built against the staged tree
@@ -112,6 +112,8 @@ ip netns exec "$ns" tcpdump -D >"$work/sys-D.txt" 2>&1 || true
 ip netns exec "$ns" env LD_LIBRARY_PATH="$lib" tcpdump -D >"$work/shim-D.txt" 2>&1 || true
 same "tcpdump -D in the namespace" "$work/sys-D.txt" "$work/shim-D.txt"
 cleanup_ns
+
+bash "$here/live.sh" "$lib" "$work/sendframes" "$work/readall" || fail=1
 
 if "$work/badinput" >"$work/bad.txt" 2>&1; then echo "ok   $(tail -1 "$work/bad.txt")"; else
 	cat "$work/bad.txt"; fail=1; fi

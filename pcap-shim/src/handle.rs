@@ -8,7 +8,9 @@
 
 use std::cell::{Cell, RefCell};
 use std::ffi::CString;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
+
+use crate::live::{self, Live};
 
 use crate::savefile::{PktHdr, Reader};
 use crate::types::{status, BpfInsn, PcapPkthdr, Timeval, ERRBUF_SIZE};
@@ -65,6 +67,10 @@ pub struct Pcap {
     pub opts: RefCell<Option<CaptureOpts>>,
     /// Header storage handed out by pcap_next_ex.
     pub next_hdr: Cell<PcapPkthdr>,
+    /// The activated capture of a pcap_create handle.
+    pub live: RefCell<Option<Live>>,
+    /// Eventfd pcap_breakloop writes to (-1: none).
+    pub wake_fd: AtomicI32,
 }
 
 /// Result of one read pass (pcap_dispatch semantics).
@@ -89,6 +95,8 @@ impl Pcap {
             filter: RefCell::new(None),
             opts: RefCell::new(None),
             next_hdr: Cell::new(PcapPkthdr::default()),
+            live: RefCell::new(None),
+            wake_fd: AtomicI32::new(-1),
         }
     }
 
@@ -211,6 +219,9 @@ impl Pcap {
     /// file, -1 on error, -2 after pcap_breakloop (libpcap's rules).
     #[inline]
     pub fn read<F: FnMut(&PcapPkthdr, &[u8])>(&self, cnt: i32, mut f: F) -> ReadResult {
+        if self.kind == Kind::Capture && self.activated.get() {
+            return self.read_live(cnt, &mut f);
+        }
         if self.kind != Kind::Offline {
             return self.no_read();
         }
@@ -263,10 +274,123 @@ impl Pcap {
         }
     }
 
+    fn read_live(&self, cnt: i32, f: &mut dyn FnMut(&PcapPkthdr, &[u8])) -> ReadResult {
+        let Ok(live) = self.live.try_borrow() else {
+            self.set_err("pcap_t is busy");
+            return status::ERROR;
+        };
+        let Some(live) = live.as_ref() else {
+            return self.no_read();
+        };
+        let Ok(filter) = self.filter.try_borrow() else {
+            self.set_err("pcap_t filter is being replaced");
+            return status::ERROR;
+        };
+        let prog: Option<&[BpfInsn]> = match filter.as_deref() {
+            None => None,
+            Some([i]) if i.code == 0x06 && i.k != 0 => None,
+            Some(p) => Some(p),
+        };
+        let precision = self.precision.get();
+        live.read(
+            cnt,
+            precision,
+            &self.break_loop,
+            &|e| self.set_err(e),
+            &mut |h, d| {
+                if let Some(p) = prog {
+                    if pcap_filter::bpf::filter(p, d, h.len) == 0 {
+                        return false;
+                    }
+                }
+                f(h, d);
+                true
+            },
+        )
+    }
+
+    /// `pcap_activate`.
+    pub fn activate(&self) -> i32 {
+        if self.activated.get() {
+            self.set_err(ACTIVATED_TEXT);
+            return status::ACTIVATED;
+        }
+        let Some(o) = self.opts.borrow().clone() else {
+            self.set_err(ACTIVATED_TEXT);
+            return status::ACTIVATED;
+        };
+        let params = live::Params {
+            device: &o.device,
+            snaplen: o.snaplen,
+            promisc: o.promisc,
+            timeout: o.timeout,
+            nonblock: o.nonblock,
+        };
+        match live::activate(&params) {
+            Ok((l, snaplen)) => {
+                self.linktype.set(l.dlts[0]);
+                self.snapshot.set(snaplen);
+                self.wake_fd.store(l.wake_fd, Ordering::Relaxed);
+                *self.live.borrow_mut() = Some(l);
+                self.activated.set(true);
+                0
+            }
+            Err((code, text)) => {
+                if text.is_empty() {
+                    self.set_err(status_text(code).unwrap_or("Generic error"));
+                } else {
+                    self.set_err(&text);
+                }
+                code
+            }
+        }
+    }
+
+    /// (ps_recv, ps_drop) of a live capture.
+    pub fn live_stats(&self) -> Result<(u32, u32), i32> {
+        if self.kind != Kind::Capture || !self.activated.get() {
+            return Err(self.stats_error());
+        }
+        match self.live.borrow().as_ref().map(|l| l.stats()) {
+            Some(Ok(v)) => Ok(v),
+            Some(Err(e)) => {
+                self.set_err(&e);
+                Err(status::ERROR)
+            }
+            None => Err(self.stats_error()),
+        }
+    }
+
+    /// `pcap_inject`: bytes sent.
+    pub fn inject(&self, buf: &[u8]) -> i32 {
+        if self.kind != Kind::Capture || !self.activated.get() {
+            return self.inject_error();
+        }
+        match self.live.borrow().as_ref().map(|l| l.inject(buf)) {
+            Some(Ok(n)) => n as i32,
+            Some(Err(e)) => {
+                self.set_err(&e);
+                status::ERROR
+            }
+            None => self.inject_error(),
+        }
+    }
+
+    /// The live capture's descriptor, if any.
+    pub fn live_fd(&self) -> Option<i32> {
+        self.live.borrow().as_ref().map(|l| l.fd())
+    }
+
     /// `pcap_loop`'s outer loop over read passes.
     pub fn run_loop<F: FnMut(&PcapPkthdr, &[u8])>(&self, mut cnt: i32, mut f: F) -> i32 {
+        // Live captures keep reading through timeouts (a pass returning 0);
+        // for savefiles 0 means end of file.
+        let live = self.kind == Kind::Capture;
         loop {
             let n = self.read(cnt, &mut f);
+            if n == 0 && live {
+                continue;
+            }
             if n <= 0 {
                 return n;
             }
@@ -279,7 +403,7 @@ impl Pcap {
         }
     }
 
-    /// `pcap_stats`.
+    /// The error of pcap_stats on handles without statistics.
     pub fn stats_error(&self) -> i32 {
         match self.kind {
             Kind::Dead => self.set_err("Statistics aren't available from a pcap_open_dead pcap_t"),
@@ -312,7 +436,7 @@ impl Pcap {
     }
 
     /// `pcap_setdirection`.
-    pub fn setdirection(&self, _d: i32) -> i32 {
+    pub fn setdirection(&self, d: i32) -> i32 {
         match self.kind {
             Kind::Dead => {
                 self.set_err("The packet direction cannot be set on a pcap_open_dead pcap_t")
@@ -323,15 +447,35 @@ impl Pcap {
                     self.set_err("This handle hasn't been activated yet");
                     return status::NOT_ACTIVATED;
                 }
+                if let Some(l) = self.live.borrow().as_ref() {
+                    if (live::D_INOUT..=live::D_OUT).contains(&d) {
+                        l.direction.set(d);
+                        return 0;
+                    }
+                    self.set_err(&format!("Invalid direction {d}"));
+                    return status::ERROR;
+                }
                 self.set_err("live capture is not available in this build of the shim")
             }
         }
         status::ERROR
     }
 
-    /// `pcap_set_datalink` on handles with a single DLT.
+    /// The DLTs the handle offers.
+    pub fn dlts(&self) -> Vec<i32> {
+        match self.live.borrow().as_ref() {
+            Some(l) => l.dlts.clone(),
+            None => vec![self.linktype.get()],
+        }
+    }
+
+    /// `pcap_set_datalink`: one of the handle's DLTs.
     pub fn set_datalink(&self, dlt: i32) -> i32 {
         if dlt == self.linktype.get() {
+            return 0;
+        }
+        if self.dlts().contains(&dlt) {
+            self.linktype.set(dlt);
             return 0;
         }
         match crate::dlt::name(dlt) {
@@ -352,11 +496,16 @@ impl Pcap {
                 Err("A pcap_open_dead pcap_t does not have a non-blocking mode setting".into())
             }
             Kind::Offline => Ok(0),
-            Kind::Capture => Ok(self
-                .opts
-                .borrow()
-                .as_ref()
-                .map_or(0, |o| i32::from(o.nonblock))),
+            Kind::Capture => {
+                if let Some(l) = self.live.borrow().as_ref() {
+                    return Ok(i32::from(l.nonblock.get()));
+                }
+                Ok(self
+                    .opts
+                    .borrow()
+                    .as_ref()
+                    .map_or(0, |o| i32::from(o.nonblock)))
+            }
         }
     }
 
@@ -368,6 +517,9 @@ impl Pcap {
             }
             Kind::Offline => Err("Savefiles cannot be put into non-blocking mode".into()),
             Kind::Capture => {
+                if let Some(l) = self.live.borrow().as_ref() {
+                    l.nonblock.set(on);
+                }
                 if let Some(o) = self.opts.borrow_mut().as_mut() {
                     o.nonblock = on;
                 }

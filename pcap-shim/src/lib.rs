@@ -7,6 +7,7 @@
 
 pub mod dlt;
 pub mod handle;
+pub mod live;
 pub mod names;
 pub mod savefile;
 pub mod types;

@@ -233,38 +233,13 @@ fn device_exists(dev: &CStr) -> bool {
             && std::path::Path::new("/sys/class/net").join(&*name).exists())
 }
 
-fn activate(h: &Pcap) -> c_int {
-    if h.activated.get() {
-        h.set_err(crate::handle::ACTIVATED_TEXT);
-        return status::ACTIVATED;
-    }
-    let dev = match h.opts.borrow().as_ref() {
-        Some(o) => o.device.clone(),
-        None => return status::ERROR,
-    };
-    let rc = if !device_exists(&dev) {
-        h.set_err("");
-        status::NO_SUCH_DEVICE
-    } else {
-        h.set_err(&format!(
-            "{}: live capture through libpfring is not available in this build of the shim yet",
-            dev.to_string_lossy()
-        ));
-        status::ERROR
-    };
-    if rc < 0 && h.err().is_empty() {
-        h.set_err(status_text(rc).unwrap_or("Generic error"));
-    }
-    rc
-}
-
 ffi_fn! {
     /// Activates a capture handle.
     fn pcap_activate(p: *mut Pcap) -> c_int;
     fail = status::ERROR;
     {
         let Some(h) = handle(p) else { return status::ERROR };
-        activate(h)
+        h.activate()
     }
 }
 
@@ -282,7 +257,7 @@ ffi_fn! {
             o.timeout = to_ms;
             0
         });
-        let rc = activate(h);
+        let rc = h.activate();
         if rc < 0 {
             let d = dev.to_string_lossy();
             let st = status_text(rc).unwrap_or("Generic error");
@@ -416,10 +391,14 @@ ffi_fn! {
         if p.is_null() {
             return;
         }
-        // SAFETY: p is a live handle (API contract); only its atomic field
-        // is accessed, through a shared reference.
-        let flag = unsafe { &(*p).break_loop };
+        // SAFETY: p is a live handle (API contract); only its atomic fields
+        // are accessed, through shared references.
+        let (flag, wake) = unsafe { (&(*p).break_loop, &(*p).wake_fd) };
         flag.store(true, Ordering::Relaxed);
+        let fd = wake.load(Ordering::Relaxed);
+        if fd >= 0 {
+            super::sys::signal(fd);
+        }
     }
 }
 
@@ -486,7 +465,8 @@ ffi_fn! {
         let Some(h) = handle(p) else { return status::ERROR };
         match h.kind {
             Kind::Dead => 0,
-            _ => -1,
+            Kind::Offline => -1,
+            Kind::Capture => h.live_fd().unwrap_or(-1),
         }
     }
 }
@@ -500,7 +480,7 @@ ffi_fn! {
         match h.kind {
             Kind::Dead => 0,
             Kind::Offline => h.selectable_fd.get(),
-            Kind::Capture => -1,
+            Kind::Capture => h.live_fd().unwrap_or(-1),
         }
     }
 }
@@ -579,8 +559,21 @@ ffi_fn! {
     fail = status::ERROR;
     {
         let Some(h) = handle(p) else { return status::ERROR };
-        let _ = ps;
-        h.stats_error()
+        match h.live_stats() {
+            Ok((recv, drop)) => {
+                if ps.is_null() {
+                    return status::ERROR;
+                }
+                // SAFETY: ps checked non-NULL; points to a struct pcap_stat.
+                unsafe {
+                    (*ps).ps_recv = recv;
+                    (*ps).ps_drop = drop;
+                    (*ps).ps_ifdrop = 0;
+                }
+                0
+            }
+            Err(e) => e,
+        }
     }
 }
 
@@ -590,8 +583,7 @@ ffi_fn! {
     fail = status::ERROR;
     {
         let Some(h) = handle(p) else { return status::ERROR };
-        let _ = (buf, size);
-        h.inject_error()
+        h.inject(bytes(buf.cast(), u32::try_from(size).unwrap_or(u32::MAX)))
     }
 }
 
@@ -601,10 +593,9 @@ ffi_fn! {
     fail = status::ERROR;
     {
         let Some(h) = handle(p) else { return status::ERROR };
-        let _ = (buf, size);
-        match h.inject_error() {
-            status::NOT_ACTIVATED => status::NOT_ACTIVATED,
-            _ => status::ERROR,
+        match h.inject(bytes(buf, u32::try_from(size).unwrap_or(0))) {
+            n if n < 0 => n,
+            _ => 0,
         }
     }
 }
@@ -678,14 +669,15 @@ ffi_fn! {
         if dlt_buffer.is_null() {
             return status::ERROR;
         }
-        let a = malloc_ints(&[h.linktype.get()]);
+        let dlts = h.dlts();
+        let a = malloc_ints(&dlts);
         if a.is_null() {
             h.set_err("malloc: Cannot allocate memory");
             return status::ERROR;
         }
         // SAFETY: dlt_buffer checked non-NULL.
         unsafe { *dlt_buffer = a };
-        1
+        dlts.len() as c_int
     }
 }
 

@@ -23,6 +23,7 @@ mod cfile;
 mod devs;
 mod exports;
 mod names;
+pub(crate) mod sys;
 
 /// One export: `catch_unwind` panic boundary returning libpcap's failure
 /// value for that function. Pointer checks happen in the body through the

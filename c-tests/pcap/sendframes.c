@@ -1,0 +1,43 @@
+/* Sends N deterministic Ethernet frames on an interface through a raw packet
+ * socket: broadcast destination, EtherType 0x88b5 (local experimental),
+ * frame i is 60 + (i * 37) % 1400 bytes with a recognisable payload.
+ * usage: sendframes IFNAME N */
+#include <arpa/inet.h>
+#include <linux/if_packet.h>
+#include <net/ethernet.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+int main(int argc, char **argv)
+{
+	unsigned char f[1500];
+	struct sockaddr_ll sll;
+	int fd, n;
+
+	if (argc != 3)
+		return 2;
+	n = atoi(argv[2]);
+	if (n < 0 || n > 100000)
+		return 2;
+	fd = socket(AF_PACKET, SOCK_RAW, 0);
+	if (fd < 0) { perror("socket"); return 1; }
+	memset(&sll, 0, sizeof sll);
+	sll.sll_family = AF_PACKET;
+	sll.sll_ifindex = (int)if_nametoindex(argv[1]);
+	if (sll.sll_ifindex == 0 || bind(fd, (struct sockaddr *)&sll, sizeof sll) < 0) { perror(argv[1]); return 1; }
+	for (int i = 0; i < n; i++) {
+		size_t len = 60 + ((size_t)i * 37) % 1400;
+		memset(f, 0xff, 6);
+		memcpy(f + 6, "\x02\x00\x5e\x00\x53\x01", 6);
+		f[12] = 0x88; f[13] = 0xb5;
+		for (size_t j = 14; j < len; j++)
+			f[j] = (unsigned char)(i + j);
+		if (send(fd, f, len, 0) != (ssize_t)len) { perror("send"); return 1; }
+	}
+	close(fd);
+	return 0;
+}

@@ -1,0 +1,233 @@
+//! Live capture for activated pcap_create handles, on libpfring's ring
+//! (`pfring::ring::Ring`): libpcap 1.10.3's read loop rules (timeout,
+//! non-blocking, breakloop through an eventfd), loopback outgoing-copy
+//! suppression, direction, snapshot truncation and statistics.
+
+use std::cell::Cell;
+use std::ffi::{c_int, CStr};
+
+use pfring::parse::Direction;
+use pfring::ring::{Recv, Ring};
+
+use crate::ffi::sys;
+use crate::types::{status, PcapPkthdr, Timeval};
+
+/// `PCAP_D_*`.
+pub const D_INOUT: i32 = 0;
+pub const D_IN: i32 = 1;
+pub const D_OUT: i32 = 2;
+
+/// What activation needs from the capture options.
+pub struct Params<'a> {
+    pub device: &'a CStr,
+    pub snaplen: i32,
+    pub promisc: bool,
+    pub timeout: i32,
+    pub nonblock: bool,
+}
+
+/// An activated capture.
+pub struct Live {
+    ring: Ring,
+    /// Written by pcap_breakloop to wake a blocked poll.
+    pub wake_fd: c_int,
+    timeout: i32,
+    pub nonblock: Cell<bool>,
+    pub snaplen: u32,
+    /// Loopback: every packet is seen twice, drop the outgoing copy.
+    loopback: bool,
+    pub direction: Cell<i32>,
+    /// DLTs offered by the device.
+    pub dlts: Vec<i32>,
+    send_fd: Cell<c_int>,
+    device: std::ffi::CString,
+}
+
+/// Why activation failed: a PCAP_ERROR_* code and errbuf text ("" lets the
+/// caller use pcap_statustostr).
+pub type ActivateError = (i32, String);
+
+/// ARPHRD type of a device, from sysfs.
+fn arphrd(dev: &CStr) -> Option<u32> {
+    let p = std::path::Path::new("/sys/class/net")
+        .join(&*dev.to_string_lossy())
+        .join("type");
+    std::fs::read_to_string(p).ok()?.trim().parse().ok()
+}
+
+/// Opens the ring: `pcap_activate` for a capture handle.
+pub fn activate(p: &Params<'_>) -> Result<(Live, i32), ActivateError> {
+    let name = p.device.to_string_lossy().into_owned();
+    if name == "any" {
+        return Err((
+            status::ERROR,
+            "any: capturing on the \"any\" device (cooked headers) is not supported by libpfring's rings yet".into(),
+        ));
+    }
+    let Some(hw) = arphrd(p.device) else {
+        return Err((status::NO_SUCH_DEVICE, String::new()));
+    };
+    // ARPHRD_ETHER and ARPHRD_LOOPBACK both give DLT_EN10MB.
+    let dlts = match hw {
+        1 => vec![1, 143],
+        772 => vec![1],
+        other => {
+            return Err((
+                status::ERROR,
+                format!(
+                    "{name}: link-layer type (ARPHRD {other}) not supported by libpfring's rings"
+                ),
+            ))
+        }
+    };
+    let snaplen = if p.snaplen <= 0 || p.snaplen > 262_144 {
+        262_144
+    } else {
+        p.snaplen as u32
+    };
+    let ring = Ring::open(p.device, p.promisc, false).map_err(|e| match e {
+        pfring::error::Error::NoDevice => (status::NO_SUCH_DEVICE, String::new()),
+        e if e.errno() == libc::EPERM || e.errno() == libc::EACCES => (
+            status::PERM_DENIED,
+            "Attempt to create packet socket failed - CAP_NET_RAW may be required".into(),
+        ),
+        e => (status::ERROR, format!("{name}: {e:?}")),
+    })?;
+    let wake_fd = match sys::eventfd() {
+        Ok(fd) => fd,
+        Err(e) => {
+            ring.close();
+            return Err((status::ERROR, format!("eventfd: {e}")));
+        }
+    };
+    let live = Live {
+        ring,
+        wake_fd,
+        timeout: p.timeout,
+        nonblock: Cell::new(p.nonblock),
+        snaplen,
+        loopback: hw == 772,
+        direction: Cell::new(D_INOUT),
+        dlts,
+        send_fd: Cell::new(-1),
+        device: p.device.to_owned(),
+    };
+    Ok((live, snaplen as i32))
+}
+
+impl Live {
+    /// The ring's descriptor (pcap_fileno / pcap_get_selectable_fd).
+    pub fn fd(&self) -> c_int {
+        self.ring.fd()
+    }
+
+    /// One read pass (pcap_dispatch): packets handed to `f` (which returns
+    /// whether the filter accepted it), 0 on timeout or when non-blocking
+    /// and nothing is queued, -2 after breakloop, -1 on error.
+    pub fn read(
+        &self,
+        cnt: i32,
+        precision: u32,
+        brk: &std::sync::atomic::AtomicBool,
+        err: &dyn Fn(&str),
+        f: &mut dyn FnMut(&PcapPkthdr, &[u8]) -> bool,
+    ) -> i32 {
+        let mut n = 0;
+        let dir = self.direction.get();
+        loop {
+            if brk.load(std::sync::atomic::Ordering::Relaxed) {
+                if n == 0 {
+                    brk.store(false, std::sync::atomic::Ordering::Relaxed);
+                    return status::BREAK;
+                }
+                return n;
+            }
+            let got = self.ring.recv_with(false, |pk| {
+                let outgoing = matches!(pk.dir, Direction::Tx);
+                let wanted = if outgoing {
+                    !self.loopback && dir != D_IN
+                } else {
+                    dir != D_OUT
+                };
+                if !wanted {
+                    return false;
+                }
+                let caplen = (pk.data.len() as u32).min(self.snaplen);
+                let frac = if precision == 1 {
+                    i64::from(pk.ts_nsec)
+                } else {
+                    i64::from(pk.ts_nsec / 1000)
+                };
+                let h = PcapPkthdr {
+                    ts: Timeval {
+                        tv_sec: i64::from(pk.ts_sec),
+                        tv_usec: frac,
+                    },
+                    caplen,
+                    len: pk.wire_len,
+                };
+                f(&h, &pk.data[..caplen as usize])
+            });
+            match got {
+                Ok(Recv::Packet(true)) => {
+                    n += 1;
+                    if cnt > 0 && n >= cnt {
+                        return n;
+                    }
+                }
+                Ok(Recv::Packet(false)) => {}
+                Ok(Recv::Empty) => {
+                    if n > 0 || self.nonblock.get() {
+                        return n;
+                    }
+                    let t = if self.timeout > 0 { self.timeout } else { -1 };
+                    match sys::wait(self.ring.fd(), self.wake_fd, t) {
+                        Ok(sys::Wait::TimedOut) => return 0,
+                        Ok(_) => {}
+                        Err(e) => {
+                            err(&os_text("can't poll on packet socket", &e));
+                            return status::ERROR;
+                        }
+                    }
+                }
+                Err(e) => {
+                    err(&format!("error receiving packets: {e:?}"));
+                    return status::ERROR;
+                }
+            }
+        }
+    }
+
+    /// (ps_recv, ps_drop): cumulative, like 1.10.3.
+    pub fn stats(&self) -> Result<(u32, u32), String> {
+        self.ring
+            .stats()
+            .map(|(r, d)| (r as u32, d as u32))
+            .map_err(|e| format!("failed to get statistics from socket: {e:?}"))
+    }
+
+    /// pcap_inject: bytes sent.
+    pub fn inject(&self, buf: &[u8]) -> Result<usize, String> {
+        if self.send_fd.get() < 0 {
+            let fd = sys::send_socket(&self.device).map_err(|e| os_text("socket", &e))?;
+            self.send_fd.set(fd);
+        }
+        sys::send(self.send_fd.get(), buf).map_err(|e| os_text("send", &e))
+    }
+}
+
+/// "what: strerror" like libpcap's errno messages.
+fn os_text(what: &str, e: &std::io::Error) -> String {
+    format!(
+        "{what}: {}",
+        crate::ffi::strerror(e.raw_os_error().unwrap_or(libc::EIO))
+    )
+}
+
+impl Drop for Live {
+    fn drop(&mut self) {
+        self.ring.close();
+        sys::close(self.wake_fd);
+        sys::close(self.send_fd.get());
+    }
+}
