@@ -56,6 +56,8 @@ int main(int argc, char **argv)
 		for (size_t i = 0; i < npkts; i++) {
 			if (pkts[i].dlt != dlt) continue;
 			unsigned r = bpf_filter(prog, pkts[i].data, pkts[i].len, pkts[i].caplen);
+			if (getenv("RUNFILTER_VERBOSE"))
+				printf("pkt %zu caplen %u len %u -> %u\n", i, pkts[i].caplen, pkts[i].len, r);
 			tot++;
 			if (r) acc++;
 			for (int b = 0; b < 4; b++) {

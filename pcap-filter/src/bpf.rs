@@ -80,6 +80,9 @@ pub const BPF_A: u16 = 0x10;
 pub const BPF_TAX: u16 = 0x00;
 pub const BPF_TXA: u16 = 0x80;
 
+/// Backward `ja` jumps allowed in one run before the packet is rejected.
+pub const MAX_BACK_JUMPS: u32 = 1 << 20;
+
 /// Number of scratch memory words.
 pub const BPF_MEMWORDS: usize = 16;
 /// Largest program the Linux kernel accepts.
@@ -153,6 +156,7 @@ fn run(prog: &[Insn], p: &[u8], wirelen: u32, aux: Option<&Aux>) -> u32 {
     let mut x: u32 = 0;
     let mut mem = [0u32; BPF_MEMWORDS];
     let mut pc: usize = 0;
+    let mut back_jumps: u32 = 0;
     loop {
         let Some(ins) = prog.get(pc) else {
             // Ran off the end (unvalidated program): reject.
@@ -244,7 +248,18 @@ fn run(prog: &[Insn], p: &[u8], wirelen: u32, aux: Option<&Aux>) -> u32 {
                 Some(m) => *m = x,
                 None => return 0,
             },
-            0x05 => pc = pc.wrapping_add(k as usize), // ja
+            0x05 => {
+                // ja: libpcap's offset arithmetic lets a jump go backwards
+                // (protochain loops). Bound the number of backward jumps
+                // so a looping program cannot hang the caller.
+                if k & 0x8000_0000 != 0 {
+                    back_jumps += 1;
+                    if back_jumps > MAX_BACK_JUMPS {
+                        return 0;
+                    }
+                }
+                pc = pc.wrapping_add(k as i32 as isize as usize);
+            }
             0x15 => pc += if a == k { ins.jt } else { ins.jf } as usize,
             0x25 => pc += if a > k { ins.jt } else { ins.jf } as usize,
             0x35 => pc += if a >= k { ins.jt } else { ins.jf } as usize,
@@ -600,6 +615,23 @@ mod tests {
     }
 
     #[test]
+    fn backward_ja() {
+        // X counts up until > 3 (recorded from libpcap's bpf_filter: 4)
+        let prog = [
+            s(0x01, 0),
+            s(0x87, 0),
+            s(0x04, 1),
+            s(0x07, 0),
+            j(0x25, 3, 1, 0),
+            s(0x05, 0xffff_fffb),
+            s(0x16, 0),
+        ];
+        assert!(validate(&prog));
+        assert_eq!(filter(&prog, &[0], 1), 4);
+        assert_eq!(image(&prog[5], 5), "(005) ja       1");
+    }
+
+    #[test]
     fn scratch_memory() {
         let prog = [
             s(0x00, 42),
@@ -643,6 +675,7 @@ mod tests {
         assert!(!validate(&[s(0x05, 1), s(0x06, 0)]));
         // libpcap's u_int arithmetic wraps: this passes its validator
         assert!(validate(&[s(0x05, 0xffff_ffff), s(0x06, 0)]));
+        // a backward jump to itself loops; the run is bounded and rejects
         assert_eq!(filter(&[s(0x05, 0xffff_ffff), s(0x06, 0)], &[], 0), 0);
         assert!(!validate(&[s(0xe0, 0), s(0x06, 0)]));
     }

@@ -111,12 +111,132 @@ impl<'a> Cs<'a> {
         self.mcmp(OffRel::LinkHdr, 1, BPF_B, v, 0x03)
     }
 
-    pub fn wlanhostop(&mut self, _e: &[u8; 6], _dir: crate::gencode::D) -> R<B> {
-        Err(NOT_YET.into())
+    fn lh_jset(&mut self, off: u32, k: u32, not: bool) -> R<B> {
+        let s = self.load_a(OffRel::LinkHdr, off, BPF_B)?;
+        let b = self.new_block(jmp(BPF_JSET), k);
+        self.blocks[b].stmts = s;
+        if not {
+            self.gen_not(b);
+        }
+        Ok(b)
+    }
+
+    /// The 802.11 destination-address test shared by `wlan dst` and the
+    /// 802.11 multicast test; `atom(offset)` tests the address at offset.
+    fn wlan_dst_like(&mut self, atom: &dyn Fn(&mut Cs<'a>, u32) -> R<B>) -> R<B> {
+        let b1 = self.lh_jset(1, 0x01, false)?;
+        let b0 = atom(self, 16)?;
+        self.gen_and(b1, b0);
+        let b2 = self.lh_jset(1, 0x01, true)?;
+        let b1 = atom(self, 4)?;
+        self.gen_and(b2, b1);
+        self.gen_or(b1, b0);
+        let b1 = self.lh_jset(0, 0x08, false)?;
+        self.gen_and(b1, b0);
+        let b2 = self.lh_jset(0, 0x08, true)?;
+        let b1 = atom(self, 4)?;
+        self.gen_and(b2, b1);
+        self.gen_or(b1, b0);
+        let b1 = self.lh_jset(0, 0x04, true)?;
+        self.gen_and(b1, b0);
+        Ok(b0)
+    }
+
+    fn not_cts_ack(&mut self) -> R<B> {
+        let b0 = self.mcmp(OffRel::LinkHdr, 0, BPF_B, 0x04, 0x0c)?;
+        self.gen_not(b0);
+        let b1 = self.mcmp(OffRel::LinkHdr, 0, BPF_B, 0xc0, 0xf0)?;
+        self.gen_not(b1);
+        let b2 = self.mcmp(OffRel::LinkHdr, 0, BPF_B, 0xd0, 0xf0)?;
+        self.gen_not(b2);
+        self.gen_and(b1, b2);
+        self.gen_or(b0, b2);
+        Ok(b2)
+    }
+
+    pub fn wlanhostop(&mut self, e: &[u8; 6], dir: D) -> R<B> {
+        let e = *e;
+        match dir {
+            D::Src => {
+                let b1 = self.lh_jset(1, 0x01, false)?;
+                let b0 = self.bcmp(OffRel::LinkHdr, 24, &e)?;
+                self.gen_and(b1, b0);
+                let b2 = self.lh_jset(1, 0x01, true)?;
+                let b1 = self.bcmp(OffRel::LinkHdr, 16, &e)?;
+                self.gen_and(b2, b1);
+                self.gen_or(b1, b0);
+                let b1 = self.lh_jset(1, 0x02, false)?;
+                self.gen_and(b1, b0);
+                let b2 = self.lh_jset(1, 0x02, true)?;
+                let b1 = self.bcmp(OffRel::LinkHdr, 10, &e)?;
+                self.gen_and(b2, b1);
+                self.gen_or(b1, b0);
+                let b1 = self.lh_jset(0, 0x08, false)?;
+                self.gen_and(b1, b0);
+                let b2 = self.lh_jset(0, 0x08, true)?;
+                let b1 = self.bcmp(OffRel::LinkHdr, 10, &e)?;
+                self.gen_and(b2, b1);
+                self.gen_or(b1, b0);
+                let b1 = self.lh_jset(0, 0x04, true)?;
+                self.gen_and(b1, b0);
+                Ok(b0)
+            }
+            D::Dst => self.wlan_dst_like(&|cs: &mut Cs<'a>, off| cs.bcmp(OffRel::LinkHdr, off, &e)),
+            D::And | D::Default | D::Or => {
+                let b0 = self.wlanhostop(&e, D::Src)?;
+                let b1 = self.wlanhostop(&e, D::Dst)?;
+                if dir == D::And {
+                    self.gen_and(b0, b1);
+                } else {
+                    self.gen_or(b0, b1);
+                }
+                Ok(b1)
+            }
+            D::Addr1 => self.bcmp(OffRel::LinkHdr, 4, &e),
+            D::Addr2 => {
+                let b2 = self.not_cts_ack()?;
+                let b1 = self.bcmp(OffRel::LinkHdr, 10, &e)?;
+                self.gen_and(b2, b1);
+                Ok(b1)
+            }
+            D::Addr3 => {
+                let b0 = self.mcmp(OffRel::LinkHdr, 0, BPF_B, 0x04, 0x0c)?;
+                self.gen_not(b0);
+                let b1 = self.bcmp(OffRel::LinkHdr, 16, &e)?;
+                self.gen_and(b0, b1);
+                Ok(b1)
+            }
+            D::Addr4 => {
+                let b0 = self.mcmp(OffRel::LinkHdr, 1, BPF_B, 0x03, 0x03)?;
+                let b1 = self.bcmp(OffRel::LinkHdr, 24, &e)?;
+                self.gen_and(b0, b1);
+                Ok(b1)
+            }
+            D::Ra => {
+                let b1 = self.lh_jset(0, 0x08, false)?;
+                let b0 = self.bcmp(OffRel::LinkHdr, 4, &e)?;
+                self.gen_and(b1, b0);
+                Ok(b0)
+            }
+            D::Ta => {
+                let b2 = self.not_cts_ack()?;
+                let b1 = self.lh_jset(0, 0x08, false)?;
+                self.gen_and(b1, b2);
+                let b1 = self.bcmp(OffRel::LinkHdr, 10, &e)?;
+                self.gen_and(b2, b1);
+                Ok(b1)
+            }
+            D::Undef => Err("syntax error in filter expression".into()),
+        }
     }
 
     pub fn wlan_multicast(&mut self) -> R<B> {
-        Err(NOT_YET.into())
+        self.wlan_dst_like(&|cs: &mut Cs<'a>, off| {
+            let s = cs.load_a(OffRel::LinkHdr, off, BPF_B)?;
+            let b = cs.new_block(jmp(BPF_JSET), 1);
+            cs.blocks[b].stmts = s;
+            Ok(b)
+        })
     }
 
     pub fn acode(&mut self, s: &str, q: Qual) -> R<B> {
