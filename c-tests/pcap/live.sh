@@ -19,7 +19,7 @@ ns=shimlive$$
 cleanup() { ip netns del "$ns" 2>/dev/null || true; [ -n "${SHIM_KEEP_LIVE:-}" ] || rm -rf "$work"; }
 trap cleanup EXIT
 ip netns add "$ns"
-ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+ip netns exec "$ns" sh -c "echo 1 >/proc/sys/net/ipv6/conf/all/disable_ipv6; echo 1 >/proc/sys/net/ipv6/conf/default/disable_ipv6"
 ip -n "$ns" link add sv1 type veth peer name sv2
 ip -n "$ns" link set sv1 up
 ip -n "$ns" link set sv2 up
@@ -48,7 +48,7 @@ for which in sys shim; do
 	# one unindented line per packet (hex dumps are indented)
 	for _ in $(seq 100); do [ "$(grep -c '^[^[:space:]]' "$d/p.out")" -ge "$N" ] && break; sleep 0.1; done
 	# timeout runs tcpdump as its child: signal tcpdump itself
-	kill -INT "$(pgrep -P $pid tcpdump || echo $pid)" 2>/dev/null || true
+	kill -INT "$(cat /proc/$pid/task/$pid/children 2>/dev/null | awk "{print \$1}" | grep . || echo $pid)" 2>/dev/null || true
 	rc=0; wait $pid || rc=$?; echo "exit $rc" >>"$d/p.out"
 	# 3. no such device
 	rc=0; env "${envlib[@]}" tcpdump -i nosuchdev0 -c 1 >"$d/n.out" 2>"$d/n.err" || rc=$?

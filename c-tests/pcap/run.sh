@@ -114,6 +114,7 @@ same "tcpdump -D in the namespace" "$work/sys-D.txt" "$work/shim-D.txt"
 cleanup_ns
 
 bash "$here/live.sh" "$lib" "$work/sendframes" "$work/readall" || fail=1
+bash "$here/others.sh" "$lib" "$data" || fail=1
 
 if "$work/badinput" >"$work/bad.txt" 2>&1; then echo "ok   $(tail -1 "$work/bad.txt")"; else
 	cat "$work/bad.txt"; fail=1; fi
