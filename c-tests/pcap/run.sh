@@ -21,7 +21,7 @@ cc=${CC:-cc}
 cflags="-std=gnu99 -O1 -g -Wall -Wextra -Werror"
 
 # 1. built against the system headers and library
-for p in api_probe readall mkfixtures dumpcopy devs sendframes; do
+for p in api_probe readall mkfixtures dumpcopy devs sendframes mutate; do
 	$cc $cflags -Wno-deprecated-declarations -o "$work/$p" "$here/$p.c" -lpcap
 done
 # 2./3. built against the staged tree
@@ -65,6 +65,18 @@ same "readall: $(ls "$data"/*.pcap "$data"/*.pcapng | wc -l) tcpdump captures, Â
 (cd "$work/fx" && LD_LIBRARY_PATH=$lib "$work/readall" -s * >"$work/shim-fx.txt")
 same "readall: $nfx hostile/unusual fixtures, Âµs/ns/fopen/stdin, $(grep -c '\[.\+\]' "$work/sys-fx.txt") error texts" \
 	"$work/sys-fx.txt" "$work/shim-fx.txt"
+
+# Mutated captures (deterministic): flipped bits, boundary values in header
+# and length fields, truncation, inserted and deleted ranges.
+mkdir -p "$work/mut"
+"$work/mutate" "$work/mut" "${SHIM_MUTATIONS:-3000}" "$data/print-flags.pcap" "$data/dns_tcp.pcap" \
+	"$data/QinQpacket.pcap" "$data/smb_data_print-segv.pcapng" "$data/ospf2-seg-fault-1.pcapng" \
+	"$data/isis-seg-fault-1.pcapng" "$work/fx/ng-ns.pcapng" "$work/fx/ns-be.pcap" "$work/fx/kuznetzov-le.pcap" \
+	"$work/fx/ng-be-bin-offset.pcapng" "$work/fx/nflog-be.pcap" "$work/fx/v2.3-maybe-swapped.pcap"
+(cd "$work/mut" && "$work/readall" * >"$work/sys-mut.txt" 2>&1)
+(cd "$work/mut" && LD_LIBRARY_PATH=$lib "$work/readall" * >"$work/shim-mut.txt" 2>&1)
+same "readall: $(ls "$work/mut" | wc -l) mutated captures, $(grep -c '\[.\+\]' "$work/sys-mut.txt") error texts, $(grep -c '^  [0-9]' "$work/sys-mut.txt") records" \
+	"$work/sys-mut.txt" "$work/shim-mut.txt"
 
 n=0 bad=0 i=0
 for f in "$data"/*.pcap "$data"/*.pcapng "$work"/fx/*; do
