@@ -10,6 +10,7 @@ use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::ptr;
 
 use ::pfring::ffi::*;
+#[allow(unused_imports)]
 pub use tools_support::{enter_netns, expected_frame, NetnsPair, IF_A, IF_B, MAC_A};
 
 pub const PFSEND: &str = env!("CARGO_BIN_EXE_pfsend");
