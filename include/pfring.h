@@ -481,8 +481,9 @@ int pfring_set_cluster(struct pfring *ring, u_int clusterId);
  * new socket and ring with the same settings and puts it in place of the
  * old one under the same descriptor number (`ring->fd` stays valid).
  * Packets still queued in the ring are discarded. No other thread may be
- * inside a call on this handle meanwhile (e.g. blocked in `pfring_recv`):
- * then it fails with EBUSY and the ring stays in the cluster.
+ * inside a call on this handle meanwhile (e.g. blocked in `pfring_recv`,
+ * or a running reflector): then it fails with EBUSY and the ring stays in
+ * the cluster.
  *
  * # Returns
  * 0, or -1 with errno (EBUSY, EBADF, EINVAL for a NULL ring, or the errno
@@ -494,12 +495,25 @@ int pfring_set_cluster(struct pfring *ring, u_int clusterId);
 int pfring_remove_from_cluster(struct pfring *ring);
 
 /**
- * Sends the packets the rules forward out of `reflectorDevice`, unmodified,
- * instead of queueing them to the application. Not available on the
- * AF_PACKET backend of this build: always fails with ENOTSUP.
+ * Sends the packets the rules forward (and sampling keeps) out of
+ * `reflectorDevice`, unmodified (VLAN tag included), instead of queueing
+ * them to the application: `pfring_recv` then never returns a packet
+ * (with `wait_for_incoming_packet` it sleeps until the ring is closed).
+ *
+ * A library thread does the work, so it happens even if the application
+ * never calls `pfring_recv` (the 2008 `forwarder` sets a reflector, enables
+ * the ring and sleeps): it starts when the ring is enabled (by
+ * `pfring_enable_ring` or the first `pfring_recv`; at once if the ring is
+ * already enabled) and stops when the ring is closed. Frames longer than
+ * the bucket length (`PF_RING_BUCKET_LEN`, default 2048) cannot be sent
+ * unmodified and are skipped. The device is looked up in the ring's
+ * network namespace. While the thread runs, `pfring_remove_from_cluster`
+ * fails with EBUSY. A reflector cannot be changed or removed once set.
  *
  * # Returns
- * -1 with errno: ENOTSUP, or EINVAL for a NULL ring or device.
+ * 0, or -1 with errno: EINVAL (NULL arguments, the receiving device, a
+ * ring opened on `any`), ENODEV (no such device), EBUSY (a reflector is
+ * already set), EBADF (closed ring).
  *
  * # Safety
  * `ring` is NULL or a valid handle; `reflectorDevice` is NULL or a C string.

@@ -386,11 +386,22 @@ fn bad_input_is_refused_with_errno_and_changes_nothing() {
             libc::EINVAL,
             "cluster id 65536",
         );
-        let dev = CString::new(IF_A).unwrap();
+        let dev = CString::new("nosuchdev0").unwrap();
         check(
             pfring_set_reflector(p, dev.as_ptr() as *mut _),
-            libc::ENOTSUP,
-            "reflector",
+            libc::ENODEV,
+            "unknown reflector device",
+        );
+        let dev = CString::new(IF_B).unwrap();
+        check(
+            pfring_set_reflector(p, dev.as_ptr() as *mut _),
+            libc::EINVAL,
+            "reflecting onto the receiving device",
+        );
+        check(
+            pfring_set_reflector(p, std::ptr::null_mut()),
+            libc::EINVAL,
+            "NULL reflector device",
         );
         // Statistics: NULL pointers, short buffer, unknown rules.
         len = 15;

@@ -496,8 +496,9 @@ pub unsafe extern "C" fn pfring_set_cluster(ring: *mut pfring, clusterId: u_int)
 /// new socket and ring with the same settings and puts it in place of the
 /// old one under the same descriptor number (`ring->fd` stays valid).
 /// Packets still queued in the ring are discarded. No other thread may be
-/// inside a call on this handle meanwhile (e.g. blocked in `pfring_recv`):
-/// then it fails with EBUSY and the ring stays in the cluster.
+/// inside a call on this handle meanwhile (e.g. blocked in `pfring_recv`,
+/// or a running reflector): then it fails with EBUSY and the ring stays in
+/// the cluster.
 ///
 /// # Returns
 /// 0, or -1 with errno (EBUSY, EBADF, EINVAL for a NULL ring, or the errno
@@ -516,12 +517,25 @@ pub unsafe extern "C" fn pfring_remove_from_cluster(ring: *mut pfring) -> c_int 
     })
 }
 
-/// Sends the packets the rules forward out of `reflectorDevice`, unmodified,
-/// instead of queueing them to the application. Not available on the
-/// AF_PACKET backend of this build: always fails with ENOTSUP.
+/// Sends the packets the rules forward (and sampling keeps) out of
+/// `reflectorDevice`, unmodified (VLAN tag included), instead of queueing
+/// them to the application: `pfring_recv` then never returns a packet
+/// (with `wait_for_incoming_packet` it sleeps until the ring is closed).
+///
+/// A library thread does the work, so it happens even if the application
+/// never calls `pfring_recv` (the 2008 `forwarder` sets a reflector, enables
+/// the ring and sleeps): it starts when the ring is enabled (by
+/// `pfring_enable_ring` or the first `pfring_recv`; at once if the ring is
+/// already enabled) and stops when the ring is closed. Frames longer than
+/// the bucket length (`PF_RING_BUCKET_LEN`, default 2048) cannot be sent
+/// unmodified and are skipped. The device is looked up in the ring's
+/// network namespace. While the thread runs, `pfring_remove_from_cluster`
+/// fails with EBUSY. A reflector cannot be changed or removed once set.
 ///
 /// # Returns
-/// -1 with errno: ENOTSUP, or EINVAL for a NULL ring or device.
+/// 0, or -1 with errno: EINVAL (NULL arguments, the receiving device, a
+/// ring opened on `any`), ENODEV (no such device), EBUSY (a reflector is
+/// already set), EBADF (closed ring).
 ///
 /// # Safety
 /// `ring` is NULL or a valid handle; `reflectorDevice` is NULL or a C string.
@@ -534,11 +548,17 @@ pub unsafe extern "C" fn pfring_set_reflector(
     let dev = unsafe { dev_of(ring) };
     ffi_body!("pfring_set_reflector", -1, dev, {
         // SAFETY: per this function's contract.
-        unsafe { self::ring(ring) }?;
+        let r = unsafe { self::ring(ring) }?;
         if reflectorDevice.is_null() {
             return Err(Error::Invalid("NULL reflector device"));
         }
-        Err(Error::NotSupported("reflection"))
+        // SAFETY: non-NULL reflectorDevice is a C string per the contract.
+        let name = unsafe { CStr::from_ptr(reflectorDevice) };
+        // SAFETY: the ring lives inside a boxed Handle that never moves and
+        // is freed only once the ring is closed and no call is inside it
+        // (free_dead_handles), which is Ring::set_reflector's contract.
+        unsafe { r.set_reflector(name) }?;
+        Ok(0)
     })
 }
 

@@ -66,7 +66,7 @@ use crate::ffi::types::{
 use crate::parse::{self, Direction};
 use crate::rules::{Consumer, Decision, RuleError, RuleTable, Sampler};
 use crate::sys::{self, OsError};
-use tpacket_v3::{Cursor, Geometry, TpacketV3};
+use tpacket_v3::{Cursor, Geometry, TpacketV3, TxSocket};
 
 pub use tpacket_v3::{Frame, SockFilter};
 
@@ -185,6 +185,12 @@ pub struct Ring {
     ctl: parking_lot::Mutex<()>,
     /// Current cluster id, 0 = none.
     cluster: AtomicU32,
+    /// A reflector is set: forwarded frames go out of it, not to the app.
+    reflecting: AtomicBool,
+    /// The reflector's socket until its thread starts (at enable).
+    pending_tx: parking_lot::Mutex<Option<TxSocket>>,
+    reflected: AtomicU64,
+    reflect_failed: AtomicU64,
     lock: parking_lot::Mutex<()>,
     state: AtomicU32,
     enabled: AtomicBool,
@@ -265,6 +271,10 @@ impl Ring {
             sampler: Sampler::new(),
             ctl: parking_lot::Mutex::new(()),
             cluster: AtomicU32::new(0),
+            reflecting: AtomicBool::new(false),
+            pending_tx: parking_lot::Mutex::new(None),
+            reflected: AtomicU64::new(0),
+            reflect_failed: AtomicU64::new(0),
             device: device.to_owned(),
             ifindex,
             reentrant,
@@ -350,6 +360,7 @@ impl Ring {
         if !self.enabled.load(Ordering::Relaxed) {
             self.backend().bind(self.ifindex)?;
             self.enabled.store(true, Ordering::Release);
+            self.start_reflector()?;
         }
         Ok(())
     }
@@ -365,6 +376,17 @@ impl Ring {
         let _g = self.enter()?;
         self.enable_inner()?;
         loop {
+            if self.reflecting.load(Ordering::Acquire) {
+                // Everything forwarded is reflected: nothing ever comes.
+                if !wait {
+                    return Ok(Recv::Empty);
+                }
+                sys::poll2(self.wake_fd, self.wake_fd, -1)?;
+                if self.is_closed() {
+                    return Err(Error::Closed);
+                }
+                continue;
+            }
             if let Some(v) = self.try_take(&mut f) {
                 return Ok(Recv::Packet(v));
             }
@@ -385,9 +407,24 @@ impl Ring {
         } else {
             None
         };
+        if self.reflecting.load(Ordering::Acquire) {
+            // The reflector thread owns the cursor from now on.
+            return None;
+        }
+        let v = self.take_forwarded(f)?;
+        // Single writer (the consumer), read by stats from anywhere:
+        // a relaxed load/store pair avoids a locked instruction per packet.
+        let n = self.delivered.load(Ordering::Relaxed);
+        self.delivered.store(n + 1, Ordering::Relaxed);
+        Some(v)
+    }
+
+    /// Hands the next frame the rules forward and sampling keeps to `f`,
+    /// passing over the others. The caller is the one consumer (the lock,
+    /// the single-thread contract, or the reflector thread).
+    fn take_forwarded<T>(&self, f: &mut impl FnMut(Packet<'_>) -> T) -> Option<T> {
         // SAFETY: one consumer at a time holds the cursor and the consumer
-        // cache: the lock above in reentrant mode, the caller's single-thread
-        // contract otherwise.
+        // cache (see the caller).
         let (cur, consumer) = unsafe { (&mut *self.cursor.get(), &mut *self.consumer.get()) };
         loop {
             let fr = self.backend().next(cur)?;
@@ -408,10 +445,6 @@ impl Ring {
                 // Filtered or sampled out: not delivered, not a drop.
                 continue;
             }
-            // Single writer (the consumer), read by stats from anywhere:
-            // a relaxed load/store pair avoids a locked instruction per packet.
-            let n = self.delivered.load(Ordering::Relaxed);
-            self.delivered.store(n + 1, Ordering::Relaxed);
             return Some(f(Packet {
                 data: fr.data,
                 wire_len: fr.wire_len,
@@ -420,6 +453,117 @@ impl Ring {
                 dir: fr.dir,
                 parsed,
             }));
+        }
+    }
+
+    /// Sets the reflector: frames the rules forward (and sampling keeps)
+    /// are sent unmodified out of `device` and not queued to the
+    /// application, by a library thread that starts when the ring is
+    /// enabled (now, if it is) and stops when it is closed. `device` is
+    /// looked up in the ring's network namespace.
+    ///
+    /// Errors: EINVAL for the receiving device or a ring on `any`; ENODEV
+    /// for an unknown device; EBUSY when a reflector is already set.
+    ///
+    /// # Safety
+    /// The ring must stay at its address and not be dropped until it is
+    /// closed and no call is inside it ([`Ring::is_busy`] false): the thread
+    /// keeps a pointer to it (the C API's handles guarantee this).
+    pub unsafe fn set_reflector(&self, device: &CStr) -> Result<(), Error> {
+        let _g = self.enter()?;
+        if self.ifindex == 0 {
+            return Err(Error::Invalid(
+                "a ring on 'any' cannot reflect (it would capture its own output)",
+            ));
+        }
+        let _c = self.ctl.lock();
+        if self.reflecting.load(Ordering::Acquire) {
+            return Err(Error::Os(OsError {
+                op: "setting a reflector (one is already set)",
+                errno: libc::EBUSY,
+            }));
+        }
+        let tx = tpacket_v3::in_netns_of(self.fd(), || TxSocket::open(device))?;
+        if tx.ifindex == self.ifindex {
+            tx.close();
+            return Err(Error::Invalid("reflecting onto the receiving device"));
+        }
+        let _l = self.lock.lock();
+        *self.pending_tx.lock() = Some(tx);
+        self.reflecting.store(true, Ordering::Release);
+        if self.enabled.load(Ordering::Acquire) {
+            self.start_reflector()?;
+        }
+        Ok(())
+    }
+
+    /// (frames reflected, frames the reflector device did not take).
+    pub fn reflector_stats(&self) -> (u64, u64) {
+        (
+            self.reflected.load(Ordering::Relaxed),
+            self.reflect_failed.load(Ordering::Relaxed),
+        )
+    }
+
+    /// Starts the reflector thread if a reflector is pending. Called with
+    /// `lock` held, once the ring is bound.
+    fn start_reflector(&self) -> Result<(), Error> {
+        let Some(tx) = self.pending_tx.lock().take() else {
+            return Ok(());
+        };
+        // The thread counts as a call inside the ring until it ends, so the
+        // socket, the mapping and the handle outlive it.
+        core::mem::forget(self.enter()?);
+        let me = self as *const Ring as usize;
+        let spawned = std::thread::Builder::new()
+            .name("pfring-reflector".into())
+            .spawn(move || {
+                // SAFETY: `set_reflector`'s contract: the ring stays at this
+                // address until closed and idle, and this thread is inside
+                // it (the forgotten guard) until `leave` below.
+                let ring = unsafe { &*(me as *const Ring) };
+                ring.reflect_loop(&tx);
+                tx.close();
+                ring.leave();
+            });
+        if spawned.is_err() {
+            self.leave();
+            return Err(Error::Os(OsError {
+                op: "spawning the reflector thread",
+                errno: libc::EAGAIN,
+            }));
+        }
+        Ok(())
+    }
+
+    fn reflect_loop(&self, tx: &TxSocket) {
+        while !self.is_closed() {
+            loop {
+                // Batches under the lock, so a reentrant recv never races
+                // for the cursor (it checks `reflecting` under it).
+                let _l = self.lock.lock();
+                let mut n = 0;
+                while n < 256 {
+                    let sent = self.take_forwarded(&mut |p: Packet<'_>| {
+                        // A frame cut to the bucket length cannot go out
+                        // unmodified.
+                        p.data.len() as u32 == p.wire_len && tx.send(p.data)
+                    });
+                    match sent {
+                        Some(true) => self.reflected.fetch_add(1, Ordering::Relaxed),
+                        Some(false) => self.reflect_failed.fetch_add(1, Ordering::Relaxed),
+                        None => break,
+                    };
+                    n += 1;
+                }
+                if n < 256 {
+                    break;
+                }
+            }
+            match sys::poll2(self.fd(), self.wake_fd, -1) {
+                Ok(_) => {}
+                Err(_) => std::thread::sleep(std::time::Duration::from_millis(1)),
+            }
         }
     }
 
@@ -659,6 +803,29 @@ impl Ring {
         true
     }
 
+    /// Ends a call inside the ring. The last one out after a close tears
+    /// the ring down *before* the count reaches zero, so that the handle's
+    /// memory (freed once the ring is closed and idle) outlives the teardown.
+    fn leave(&self) {
+        let mut s = self.state.load(Ordering::Acquire);
+        loop {
+            if s == CLOSED | 1 {
+                // Closed and we are the only call inside: nobody can enter
+                // any more, so nobody else can reach the backend.
+                self.teardown();
+                self.state.fetch_sub(1, Ordering::AcqRel);
+                return;
+            }
+            match self
+                .state
+                .compare_exchange_weak(s, s - 1, Ordering::AcqRel, Ordering::Acquire)
+            {
+                Ok(_) => return,
+                Err(cur) => s = cur,
+            }
+        }
+    }
+
     fn teardown(&self) {
         // SAFETY: reached exactly once, when CLOSED is set and no call is
         // inside (the state word went to CLOSED|0), so nobody else holds a
@@ -703,9 +870,6 @@ struct Guard<'a> {
 
 impl Drop for Guard<'_> {
     fn drop(&mut self) {
-        let prev = self.ring.state.fetch_sub(1, Ordering::AcqRel);
-        if prev == CLOSED | 1 {
-            self.ring.teardown();
-        }
+        self.ring.leave();
     }
 }

@@ -154,47 +154,9 @@ impl TpacketV3 {
     /// Like [`TpacketV3::open`], but the socket is created in the network
     /// namespace of this socket rather than in the calling thread's (a ring
     /// may be opened in one namespace and controlled from a thread in
-    /// another). Uses `SIOCGSKNS` (Linux >= 4.9); when the namespaces differ
-    /// a short-lived thread enters the socket's namespace (`setns`, which
-    /// needs CAP_SYS_ADMIN) to create it.
+    /// another); see [`in_netns_of`].
     pub fn open_sibling(&self, geo: Geometry, caplen: u32) -> Result<Self, Error> {
-        // SAFETY: ioctl on our own socket; SIOCGSKNS takes no argument and
-        // returns a new descriptor for the socket's network namespace.
-        let nsfd = unsafe { libc::ioctl(self.fd, libc::SIOCGSKNS as _) };
-        if nsfd < 0 {
-            // Older kernels: the caller's namespace is the only choice.
-            return TpacketV3::open(geo, caplen);
-        }
-        let r = if same_netns_as_caller(nsfd) {
-            TpacketV3::open(geo, caplen)
-        } else {
-            std::thread::scope(|s| {
-                let h = std::thread::Builder::new()
-                    .name("pfring-netns".into())
-                    .spawn_scoped(s, || {
-                        // SAFETY: plain system call on a namespace descriptor
-                        // we own; it changes only this helper thread.
-                        if unsafe { libc::setns(nsfd, libc::CLONE_NEWNET) } != 0 {
-                            return Err(Error::Os(OsError {
-                                op: "setns (entering the ring's network namespace)",
-                                errno: sys::errno(),
-                            }));
-                        }
-                        TpacketV3::open(geo, caplen)
-                    });
-                match h {
-                    Ok(h) => h
-                        .join()
-                        .unwrap_or(Err(Error::Invalid("helper thread panicked"))),
-                    Err(_) => Err(Error::Os(OsError {
-                        op: "spawning a helper thread",
-                        errno: libc::EAGAIN,
-                    })),
-                }
-            })
-        };
-        sys::close(nsfd);
-        r
+        in_netns_of(self.fd, || TpacketV3::open(geo, caplen))
     }
 
     fn setup(&mut self, caplen: u32) -> Result<(), Error> {
@@ -461,6 +423,120 @@ impl TpacketV3 {
         }
         sys::close(self.fd);
         self.fd = -1;
+    }
+}
+
+/// Runs `f` (which creates sockets) in the network namespace of socket
+/// `fd`. Uses `SIOCGSKNS` (Linux >= 4.9; on older kernels `f` runs here);
+/// when the namespace differs from the calling thread's, a short-lived
+/// thread enters it (`setns`, which needs CAP_SYS_ADMIN) and runs `f`.
+pub fn in_netns_of<R: Send>(
+    fd: c_int,
+    f: impl FnOnce() -> Result<R, Error> + Send,
+) -> Result<R, Error> {
+    // SAFETY: ioctl on an open socket; SIOCGSKNS takes no argument and
+    // returns a new descriptor for the socket's network namespace.
+    let nsfd = unsafe { libc::ioctl(fd, libc::SIOCGSKNS as _) };
+    if nsfd < 0 {
+        return f();
+    }
+    let r = if same_netns_as_caller(nsfd) {
+        f()
+    } else {
+        std::thread::scope(|s| {
+            let h = std::thread::Builder::new()
+                .name("pfring-netns".into())
+                .spawn_scoped(s, || {
+                    // SAFETY: plain system call on a namespace descriptor we
+                    // own; it changes only this helper thread.
+                    if unsafe { libc::setns(nsfd, libc::CLONE_NEWNET) } != 0 {
+                        return Err(Error::Os(OsError {
+                            op: "setns (entering the ring's network namespace)",
+                            errno: sys::errno(),
+                        }));
+                    }
+                    f()
+                });
+            match h {
+                Ok(h) => h
+                    .join()
+                    .unwrap_or(Err(Error::Invalid("helper thread panicked"))),
+                Err(_) => Err(Error::Os(OsError {
+                    op: "spawning a helper thread",
+                    errno: libc::EAGAIN,
+                })),
+            }
+        })
+    };
+    sys::close(nsfd);
+    r
+}
+
+/// A send-only AF_PACKET socket bound to one device: the reflector's
+/// output. Frames go out as they are (`SOCK_RAW`), bypassing the qdisc
+/// when the kernel allows it (3.7.5 called the driver's `hard_start_xmit`
+/// directly).
+pub struct TxSocket {
+    fd: c_int,
+    pub ifindex: u32,
+}
+
+impl TxSocket {
+    /// Opens it on device `name`, looked up in the calling thread's network
+    /// namespace (ENODEV if there is no such device).
+    pub fn open(name: &core::ffi::CStr) -> Result<TxSocket, Error> {
+        let bytes = name.to_bytes();
+        if bytes.is_empty() || bytes.len() >= libc::IFNAMSIZ {
+            return Err(Error::NoDevice);
+        }
+        let fd = sys::socket(libc::AF_PACKET, libc::SOCK_RAW, 0)?;
+        let me = TxSocket { fd, ifindex: 0 };
+        match me.setup(bytes) {
+            Ok(ifindex) => Ok(TxSocket { fd, ifindex }),
+            Err(e) => {
+                sys::close(fd);
+                Err(e)
+            }
+        }
+    }
+
+    fn setup(&self, name: &[u8]) -> Result<u32, Error> {
+        // SAFETY: all-zero is a valid ifreq.
+        let mut ifr: libc::ifreq = unsafe { core::mem::zeroed() };
+        for (d, s) in ifr.ifr_name.iter_mut().zip(name) {
+            *d = *s as libc::c_char;
+        }
+        // SAFETY: SIOCGIFINDEX reads the NUL-terminated name (it fits: len <
+        // IFNAMSIZ, rest zero) and writes the index into `ifr`.
+        if unsafe { libc::ioctl(self.fd, libc::SIOCGIFINDEX as _, &mut ifr) } != 0 {
+            return Err(Error::NoDevice);
+        }
+        // SAFETY: the kernel filled the ifindex member of the union.
+        let ifindex = unsafe { ifr.ifr_ifru.ifru_ifindex } as u32;
+        sys::bind_packet(self.fd, ifindex, 0)?;
+        // Best effort: not all kernels have it.
+        let _ = sys::setsockopt(self.fd, libc::SOL_PACKET, libc::PACKET_QDISC_BYPASS, &1i32);
+        Ok(ifindex)
+    }
+
+    /// Sends one frame; false if the kernel did not take it (queue full,
+    /// device down, frame too long).
+    pub fn send(&self, frame: &[u8]) -> bool {
+        // SAFETY: `frame` is a valid buffer of its length; `fd` is our socket.
+        let rc = unsafe {
+            libc::send(
+                self.fd,
+                frame.as_ptr() as *const libc::c_void,
+                frame.len(),
+                libc::MSG_DONTWAIT,
+            )
+        };
+        rc == frame.len() as isize
+    }
+
+    /// Closes the socket.
+    pub fn close(self) {
+        sys::close(self.fd);
     }
 }
 
