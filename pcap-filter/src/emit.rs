@@ -5,6 +5,11 @@
 
 use crate::bpf::*;
 use crate::gencode::{Block, B, R};
+use crate::optimize::NOP;
+
+fn slen(b: &Block) -> usize {
+    b.stmts.iter().filter(|s| s.code != NOP).count()
+}
 
 pub fn to_insns(blocks: &[Block], root: B) -> R<Vec<Insn>> {
     let n = blocks.len();
@@ -21,7 +26,7 @@ pub fn to_insns(blocks: &[Block], root: B) -> R<Vec<Insn>> {
             }
             mark[p] = true;
             let b = &blocks[p];
-            total += b.stmts.len() + 1 + longjt[p] + longjf[p];
+            total += slen(b) + 1 + longjt[p] + longjf[p];
             if let Some(j) = b.jt {
                 stack.push(j);
             }
@@ -56,17 +61,19 @@ pub fn to_insns(blocks: &[Block], root: B) -> R<Vec<Insn>> {
                     }
                 }
                 _ => {
-                    let slen = b.stmts.len();
+                    let live: Vec<&crate::gencode::Stmt> =
+                        b.stmts.iter().filter(|s| s.code != NOP).collect();
+                    let slen = live.len();
                     let start = ftail - (slen + 1 + longjt[p] + longjf[p]);
                     ftail = start;
                     offset[p] = start;
-                    for (i, s) in b.stmts.iter().enumerate() {
+                    for (i, s) in live.iter().enumerate() {
                         let d = &mut out[start + i];
                         d.code = s.code;
                         d.k = s.k;
                         if class(s.code) == BPF_JMP && s.code != (BPF_JMP | BPF_JA) {
                             let pos = |id: Option<u32>| {
-                                id.and_then(|id| b.stmts.iter().position(|x| x.id == id))
+                                id.and_then(|id| live.iter().position(|x| x.id == id))
                             };
                             let (Some(t), Some(f)) = (pos(s.jt), pos(s.jf)) else {
                                 return Err("no jmp destination".into());

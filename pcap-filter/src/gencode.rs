@@ -988,7 +988,7 @@ pub fn ethertype_to_ppptype(ll: u32) -> u32 {
         ETHERTYPE_ATALK => 0x29,
         ETHERTYPE_NS => 0x25,
         LLCSAP_ISONS => 0x23,
-        LLCSAP_8021D => 0x201,
+        LLCSAP_8021D => 0x31,
         LLCSAP_IPX => 0x2b,
         _ => ll,
     }

@@ -93,18 +93,16 @@ pub fn compile(
         None => cs.gen_retblk(opts.snaplen),
         Some(p) => cs.finish_parse(p).map_err(err)?,
     };
-    let prog = emit::to_insns(&cs.blocks, root).map_err(err)?;
-    if opts.optimize && !cs.no_optimize && optimizer_rejects_all(&prog) {
-        return Err(err("expression rejects all packets".into()));
+    let mut root = root;
+    if opts.optimize && !cs.no_optimize {
+        root = optimize::optimize(&mut cs.blocks, root).map_err(err)?;
+        let r = &cs.blocks[root];
+        if r.code == (bpf::BPF_RET | bpf::BPF_K) && r.k == 0 {
+            return Err(err("expression rejects all packets".into()));
+        }
     }
+    let prog = emit::to_insns(&cs.blocks, root).map_err(err)?;
     Ok(prog)
 }
 
-/// Whether no path through the program can return a non-zero value, given
-/// what the tests along each path imply about the loaded values (the cases
-/// libpcap's optimizer reduces to "ret #0").
-fn optimizer_rejects_all(prog: &[Insn]) -> bool {
-    opt::rejects_all(prog)
-}
-
-mod opt;
+mod optimize;

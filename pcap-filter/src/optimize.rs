@@ -1,0 +1,1177 @@
+//! The optimizer, following libpcap 1.10.3's optimize.c algorithm on the
+//! block graph: value numbering with constant folding, peephole rules,
+//! dead-store elimination, jump threading over edge dominators, or/and
+//! pull-ups, block interning, and root simplification. Doing the same
+//! transformations keeps the same packets accepted (including truncated
+//! ones whose loads libpcap removes) and gives the same instructions.
+
+use crate::bpf::*;
+use crate::gencode::{Block, B, R};
+use std::collections::HashMap;
+
+pub const NOP: u16 = 0xffff;
+const A_ATOM: usize = 16;
+const X_ATOM: usize = 17;
+const AX_ATOM: usize = 18;
+const N_ATOMS: usize = 18;
+
+#[derive(Clone)]
+struct Bits(Vec<u64>);
+
+impl Bits {
+    fn full(n: usize) -> Bits {
+        Bits(vec![u64::MAX; n.div_ceil(64).max(1)])
+    }
+    fn empty(n: usize) -> Bits {
+        Bits(vec![0; n.div_ceil(64).max(1)])
+    }
+    fn insert(&mut self, i: usize) {
+        self.0[i / 64] |= 1 << (i % 64);
+    }
+    fn has(&self, i: usize) -> bool {
+        self.0[i / 64] & (1 << (i % 64)) != 0
+    }
+    fn intersect(&mut self, o: &Bits) {
+        for (a, b) in self.0.iter_mut().zip(o.0.iter()) {
+            *a &= *b;
+        }
+    }
+}
+
+fn atomuse(code: u16, k: u32) -> Option<usize> {
+    if code == NOP {
+        return None;
+    }
+    match class(code) {
+        BPF_RET => match code & 0x18 {
+            BPF_A => Some(A_ATOM),
+            BPF_X => Some(X_ATOM),
+            _ => None,
+        },
+        BPF_LD | BPF_LDX => match mode(code) {
+            BPF_IND => Some(X_ATOM),
+            BPF_MEM => Some(k as usize),
+            _ => None,
+        },
+        BPF_ST => Some(A_ATOM),
+        BPF_STX => Some(X_ATOM),
+        BPF_JMP | BPF_ALU => {
+            if src(code) == BPF_X {
+                Some(AX_ATOM)
+            } else {
+                Some(A_ATOM)
+            }
+        }
+        _ => {
+            if code & 0xf8 == BPF_TXA {
+                Some(X_ATOM)
+            } else {
+                Some(A_ATOM)
+            }
+        }
+    }
+}
+
+fn atomdef(code: u16, k: u32) -> Option<usize> {
+    if code == NOP {
+        return None;
+    }
+    match class(code) {
+        BPF_LD | BPF_ALU => Some(A_ATOM),
+        BPF_LDX => Some(X_ATOM),
+        BPF_ST | BPF_STX => Some(k as usize),
+        BPF_MISC => {
+            if code & 0xf8 == BPF_TAX {
+                Some(X_ATOM)
+            } else {
+                Some(A_ATOM)
+            }
+        }
+        _ => None,
+    }
+}
+
+fn amask(a: usize) -> u32 {
+    1 << a
+}
+
+struct Opt<'b> {
+    bl: &'b mut Vec<Block>,
+    /// opt id -> arena index
+    ids: Vec<B>,
+    /// arena index -> opt id
+    oid: Vec<usize>,
+    n: usize,
+    level: Vec<usize>,
+    levels: Vec<Vec<B>>,
+    dom: Vec<Bits>,
+    edom: Vec<Bits>,
+    val: Vec<[u32; N_ATOMS]>,
+    oval: Vec<u32>,
+    in_use: Vec<u32>,
+    out_use: Vec<u32>,
+    kill: Vec<u32>,
+    in_edges: Vec<Vec<usize>>,
+    vn: HashMap<(u16, u32, u32), u32>,
+    vconst: HashMap<u32, u32>,
+    curval: u32,
+    done: bool,
+    nbm: bool,
+    root: B,
+}
+
+impl<'b> Opt<'b> {
+    fn jt(&self, b: B) -> Option<B> {
+        self.bl[b].jt
+    }
+    fn jf(&self, b: B) -> Option<B> {
+        self.bl[b].jf
+    }
+
+    fn edge_pred(&self, e: usize) -> B {
+        self.ids[e % self.n]
+    }
+    fn edge_succ(&self, e: usize) -> Option<B> {
+        let p = self.edge_pred(e);
+        if e < self.n {
+            self.bl[p].jt
+        } else {
+            self.bl[p].jf
+        }
+    }
+    fn set_edge_succ(&mut self, e: usize, s: B) {
+        let p = self.edge_pred(e);
+        if e < self.n {
+            self.bl[p].jt = Some(s);
+        } else {
+            self.bl[p].jf = Some(s);
+        }
+    }
+    fn edge_code(&self, e: usize) -> i32 {
+        let p = self.edge_pred(e);
+        let c = self.bl[p].code as i32;
+        if e < self.n {
+            c
+        } else {
+            -c
+        }
+    }
+
+    fn f(&mut self, code: u16, v0: u32, v1: u32) -> u32 {
+        if let Some(v) = self.vn.get(&(code, v0, v1)) {
+            return *v;
+        }
+        self.curval += 1;
+        let v = self.curval;
+        if mode(code) == BPF_IMM && (class(code) == BPF_LD || class(code) == BPF_LDX) {
+            self.vconst.insert(v, v0);
+        }
+        self.vn.insert((code, v0, v1), v);
+        v
+    }
+    fn k(&mut self, k: u32) -> u32 {
+        self.f(BPF_LD | BPF_IMM | BPF_W, k, 0)
+    }
+    fn cval(&self, v: u32) -> Option<u32> {
+        self.vconst.get(&v).copied()
+    }
+
+    fn find_levels(&mut self) {
+        for l in self.levels.iter_mut() {
+            l.clear();
+        }
+        let mut mark = vec![false; self.bl.len()];
+        // post-order: JT subtree, JF subtree, then the block
+        let mut stack: Vec<(B, u8)> = vec![(self.root, 0)];
+        while let Some((b, st)) = stack.pop() {
+            match st {
+                0 => {
+                    if mark[b] {
+                        continue;
+                    }
+                    mark[b] = true;
+                    stack.push((b, 1));
+                    if let Some(t) = self.jt(b) {
+                        stack.push((t, 0));
+                    }
+                }
+                1 => {
+                    stack.push((b, 2));
+                    if let (Some(_), Some(f)) = (self.jt(b), self.jf(b)) {
+                        stack.push((f, 0));
+                    }
+                }
+                _ => {
+                    let lv = match (self.jt(b), self.jf(b)) {
+                        (Some(t), Some(f)) => self.level[t].max(self.level[f]) + 1,
+                        _ => 0,
+                    };
+                    self.level[b] = lv;
+                    if self.levels.len() <= lv {
+                        self.levels.resize(lv + 1, Vec::new());
+                    }
+                    // prepend
+                    self.levels[lv].insert(0, b);
+                }
+            }
+        }
+    }
+
+    fn find_dom(&mut self) {
+        let n = self.n;
+        for d in self.dom.iter_mut() {
+            *d = Bits::full(n);
+        }
+        let r = self.oid[self.root];
+        self.dom[r] = Bits::empty(n);
+        let maxl = self.level[self.root];
+        for i in (0..=maxl).rev() {
+            for bi in 0..self.levels[i].len() {
+                let b = self.levels[i][bi];
+                let id = self.oid[b];
+                self.dom[id].insert(id);
+                if let (Some(t), Some(f)) = (self.jt(b), self.jf(b)) {
+                    let d = self.dom[id].clone();
+                    let (ti, fi) = (self.oid[t], self.oid[f]);
+                    self.dom[ti].intersect(&d);
+                    self.dom[fi].intersect(&d);
+                }
+            }
+        }
+    }
+
+    fn compute_local_ud(&mut self, b: B) {
+        let mut def = 0u32;
+        let mut usev = 0u32;
+        let mut killed = 0u32;
+        let add_use = |atom: usize, def: u32, usev: &mut u32| {
+            if atom == AX_ATOM {
+                if def & amask(X_ATOM) == 0 {
+                    *usev |= amask(X_ATOM);
+                }
+                if def & amask(A_ATOM) == 0 {
+                    *usev |= amask(A_ATOM);
+                }
+            } else if atom < N_ATOMS && def & amask(atom) == 0 {
+                *usev |= amask(atom);
+            }
+        };
+        for s in &self.bl[b].stmts {
+            if s.code == NOP {
+                continue;
+            }
+            if let Some(a) = atomuse(s.code, s.k) {
+                add_use(a, def, &mut usev);
+            }
+            if let Some(a) = atomdef(s.code, s.k) {
+                if a < 32 {
+                    if usev & amask(a) == 0 {
+                        killed |= amask(a);
+                    }
+                    def |= amask(a);
+                }
+            }
+        }
+        if class(self.bl[b].code) == BPF_JMP {
+            if let Some(a) = atomuse(self.bl[b].code, self.bl[b].k) {
+                add_use(a, def, &mut usev);
+            }
+        }
+        let id = self.oid[b];
+        self.kill[id] = killed;
+        self.in_use[id] = usev;
+    }
+
+    fn find_ud(&mut self) {
+        let maxl = self.level[self.root];
+        for i in (0..=maxl).rev() {
+            for bi in 0..self.levels[i].len() {
+                let b = self.levels[i][bi];
+                self.compute_local_ud(b);
+                self.out_use[self.oid[b]] = 0;
+            }
+        }
+        for i in 1..=maxl {
+            for bi in 0..self.levels[i].len() {
+                let b = self.levels[i][bi];
+                let id = self.oid[b];
+                let (t, f) = (self.oid[self.jt(b).unwrap()], self.oid[self.jf(b).unwrap()]);
+                self.out_use[id] |= self.in_use[t] | self.in_use[f];
+                self.in_use[id] |= self.out_use[id] & !self.kill[id];
+            }
+        }
+    }
+
+    fn find_edom(&mut self) {
+        let ne = 2 * self.n;
+        for e in self.edom.iter_mut() {
+            *e = Bits::full(ne);
+        }
+        let r = self.oid[self.root];
+        self.edom[r] = Bits::empty(ne);
+        self.edom[self.n + r] = Bits::empty(ne);
+        let maxl = self.level[self.root];
+        for i in (0..=maxl).rev() {
+            for bi in 0..self.levels[i].len() {
+                let b = self.levels[i][bi];
+                let id = self.oid[b];
+                for e in [id, self.n + id] {
+                    self.edom[e].insert(e);
+                    if let Some(s) = self.edge_succ(e) {
+                        let d = self.edom[e].clone();
+                        let si = self.oid[s];
+                        self.edom[si].intersect(&d);
+                        self.edom[self.n + si].intersect(&d);
+                    }
+                }
+            }
+        }
+    }
+
+    fn find_inedges(&mut self) {
+        for v in self.in_edges.iter_mut() {
+            v.clear();
+        }
+        let maxl = self.level[self.root];
+        for i in (1..=maxl).rev() {
+            for bi in 0..self.levels[i].len() {
+                let b = self.levels[i][bi];
+                let id = self.oid[b];
+                let (t, f) = (self.oid[self.jt(b).unwrap()], self.oid[self.jf(b).unwrap()]);
+                self.in_edges[t].insert(0, id);
+                self.in_edges[f].insert(0, self.n + id);
+            }
+        }
+    }
+
+    fn vstore(&mut self, b: B, si: Option<usize>, slot: usize, newval: u32, alter: bool) {
+        let id = self.oid[b];
+        if alter && newval != 0 && self.val[id][slot] == newval {
+            if let Some(i) = si {
+                self.bl[b].stmts[i].code = NOP;
+            }
+        } else {
+            self.val[id][slot] = newval;
+        }
+    }
+
+    fn fold_op(&mut self, b: B, si: usize, v0: u32, v1: u32) -> R<()> {
+        let a = self.cval(v0).unwrap_or(0);
+        let c = self.cval(v1).unwrap_or(0);
+        let code = self.bl[b].stmts[si].code;
+        let r = match op(code) {
+            BPF_ADD => a.wrapping_add(c),
+            BPF_SUB => a.wrapping_sub(c),
+            BPF_MUL => a.wrapping_mul(c),
+            BPF_DIV => {
+                if c == 0 {
+                    return Err("division by zero".into());
+                }
+                a / c
+            }
+            BPF_MOD => {
+                if c == 0 {
+                    return Err("modulus by zero".into());
+                }
+                a % c
+            }
+            BPF_AND => a & c,
+            BPF_OR => a | c,
+            BPF_XOR => a ^ c,
+            BPF_LSH => {
+                if c < 32 {
+                    a << c
+                } else {
+                    0
+                }
+            }
+            BPF_RSH => {
+                if c < 32 {
+                    a >> c
+                } else {
+                    0
+                }
+            }
+            _ => a,
+        };
+        let s = &mut self.bl[b].stmts[si];
+        s.k = r;
+        s.code = BPF_LD | BPF_IMM;
+        self.done = false;
+        self.nbm = true;
+        Ok(())
+    }
+
+    fn opt_stmt(&mut self, b: B, si: usize, alter: bool) -> R<()> {
+        let id = self.oid[b];
+        let (code, k) = (self.bl[b].stmts[si].code, self.bl[b].stmts[si].k);
+        match code {
+            0x20 | 0x28 | 0x30 => {
+                let v = self.f(code, k, 0);
+                self.vstore(b, Some(si), A_ATOM, v, alter);
+            }
+            0x40 | 0x48 | 0x50 => {
+                let xv = self.val[id][X_ATOM];
+                let v = if let (true, Some(c)) = (alter, self.cval(xv)) {
+                    let s = &mut self.bl[b].stmts[si];
+                    s.code = BPF_LD | BPF_ABS | size(code);
+                    s.k = s.k.wrapping_add(c);
+                    let (nc, nk) = (s.code, s.k);
+                    self.done = false;
+                    self.nbm = true;
+                    self.f(nc, nk, 0)
+                } else {
+                    self.f(code, k, xv)
+                };
+                self.vstore(b, Some(si), A_ATOM, v, alter);
+            }
+            0x80 => {
+                let v = self.f(code, 0, 0);
+                self.vstore(b, Some(si), A_ATOM, v, alter);
+            }
+            0x00 => {
+                let v = self.k(k);
+                self.vstore(b, Some(si), A_ATOM, v, alter);
+            }
+            0x01 => {
+                let v = self.k(k);
+                self.vstore(b, Some(si), X_ATOM, v, alter);
+            }
+            0xb1 => {
+                let v = self.f(code, k, 0);
+                self.vstore(b, Some(si), X_ATOM, v, alter);
+            }
+            0x84 => {
+                let av = self.val[id][A_ATOM];
+                if let (true, Some(c)) = (alter, self.cval(av)) {
+                    let nk = 0u32.wrapping_sub(c);
+                    let s = &mut self.bl[b].stmts[si];
+                    s.code = BPF_LD | BPF_IMM;
+                    s.k = nk;
+                    self.val[id][A_ATOM] = self.k(nk);
+                } else {
+                    self.val[id][A_ATOM] = self.f(code, av, 0);
+                }
+            }
+            c if class(c) == BPF_ALU && src(c) == BPF_K => {
+                let o = op(c);
+                if alter {
+                    if k == 0 {
+                        if matches!(o, BPF_ADD | BPF_LSH | BPF_RSH | BPF_OR | BPF_XOR) {
+                            self.bl[b].stmts[si].code = NOP;
+                            return Ok(());
+                        }
+                        if matches!(o, BPF_MUL | BPF_AND) {
+                            self.bl[b].stmts[si].code = BPF_LD | BPF_IMM;
+                            self.val[id][A_ATOM] = self.k(k);
+                            return Ok(());
+                        }
+                        if o == BPF_DIV {
+                            return Err("division by zero".into());
+                        }
+                        if o == BPF_MOD {
+                            return Err("modulus by zero".into());
+                        }
+                    }
+                    let av = self.val[id][A_ATOM];
+                    if self.cval(av).is_some() {
+                        let kv = self.k(k);
+                        self.fold_op(b, si, av, kv)?;
+                        let nk = self.bl[b].stmts[si].k;
+                        self.val[id][A_ATOM] = self.k(nk);
+                        return Ok(());
+                    }
+                }
+                let av = self.val[id][A_ATOM];
+                let kv = self.k(k);
+                self.val[id][A_ATOM] = self.f(c, av, kv);
+            }
+            c if class(c) == BPF_ALU && src(c) == BPF_X => {
+                let o = op(c);
+                let xv = self.val[id][X_ATOM];
+                let av = self.val[id][A_ATOM];
+                if alter {
+                    if let Some(xc) = self.cval(xv) {
+                        if self.cval(av).is_some() {
+                            self.fold_op(b, si, av, xv)?;
+                            let nk = self.bl[b].stmts[si].k;
+                            self.val[id][A_ATOM] = self.k(nk);
+                        } else {
+                            {
+                                let s = &mut self.bl[b].stmts[si];
+                                s.code = BPF_ALU | BPF_K | o;
+                                s.k = xc;
+                            }
+                            if (o == BPF_LSH || o == BPF_RSH) && xc > 31 {
+                                return Err("shift by more than 31 bits".into());
+                            }
+                            self.done = false;
+                            self.nbm = true;
+                            let kv = self.k(xc);
+                            self.val[id][A_ATOM] = self.f(BPF_ALU | BPF_K | o, av, kv);
+                        }
+                        return Ok(());
+                    }
+                    if self.cval(av) == Some(0) {
+                        if matches!(o, BPF_ADD | BPF_OR | BPF_XOR) {
+                            self.bl[b].stmts[si].code = BPF_MISC | BPF_TXA;
+                            self.vstore(b, Some(si), A_ATOM, xv, alter);
+                            return Ok(());
+                        } else if matches!(
+                            o,
+                            BPF_MUL | BPF_DIV | BPF_MOD | BPF_AND | BPF_LSH | BPF_RSH
+                        ) {
+                            {
+                                let s = &mut self.bl[b].stmts[si];
+                                s.code = BPF_LD | BPF_IMM;
+                                s.k = 0;
+                            }
+                            let kv = self.k(0);
+                            self.vstore(b, Some(si), A_ATOM, kv, alter);
+                            return Ok(());
+                        } else if o == BPF_NEG {
+                            self.bl[b].stmts[si].code = NOP;
+                            return Ok(());
+                        }
+                    }
+                }
+                self.val[id][A_ATOM] = self.f(c, av, xv);
+            }
+            0x87 => {
+                let xv = self.val[id][X_ATOM];
+                self.vstore(b, Some(si), A_ATOM, xv, alter);
+            }
+            0x60 => {
+                let v = self.val[id][(k as usize) & 15];
+                if let (true, Some(c)) = (alter, self.cval(v)) {
+                    let s = &mut self.bl[b].stmts[si];
+                    s.code = BPF_LD | BPF_IMM;
+                    s.k = c;
+                    self.done = false;
+                    self.nbm = true;
+                }
+                self.vstore(b, Some(si), A_ATOM, v, alter);
+            }
+            0x07 => {
+                let av = self.val[id][A_ATOM];
+                self.vstore(b, Some(si), X_ATOM, av, alter);
+            }
+            0x61 => {
+                let v = self.val[id][(k as usize) & 15];
+                if let (true, Some(c)) = (alter, self.cval(v)) {
+                    let s = &mut self.bl[b].stmts[si];
+                    s.code = BPF_LDX | BPF_IMM;
+                    s.k = c;
+                    self.done = false;
+                    self.nbm = true;
+                }
+                self.vstore(b, Some(si), X_ATOM, v, alter);
+            }
+            0x02 => {
+                let av = self.val[id][A_ATOM];
+                self.vstore(b, Some(si), (k as usize) & 15, av, alter);
+            }
+            0x03 => {
+                let xv = self.val[id][X_ATOM];
+                self.vstore(b, Some(si), (k as usize) & 15, xv, alter);
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn this_op(&self, b: B, mut i: usize) -> Option<usize> {
+        let st = &self.bl[b].stmts;
+        while i < st.len() && st[i].code == NOP {
+            i += 1;
+        }
+        (i < st.len()).then_some(i)
+    }
+
+    fn opt_not(&mut self, b: B) {
+        let blk = &mut self.bl[b];
+        std::mem::swap(&mut blk.jt, &mut blk.jf);
+    }
+
+    fn opt_peep(&mut self, b: B) {
+        let id = self.oid[b];
+        if self.bl[b].stmts.is_empty() {
+            return;
+        }
+        let mut last = 0usize;
+        let mut s = 0usize;
+        while let Some(si) = self.this_op(b, s) {
+            let Some(next) = self.this_op(b, si + 1) else {
+                break;
+            };
+            last = next;
+            let (sc, sk) = (self.bl[b].stmts[si].code, self.bl[b].stmts[si].k);
+            let (nc, nk) = (self.bl[b].stmts[next].code, self.bl[b].stmts[next].k);
+            if sc == BPF_ST && nc == (BPF_LDX | BPF_MEM) && sk == nk {
+                self.done = false;
+                self.nbm = true;
+                self.bl[b].stmts[next].code = BPF_MISC | BPF_TAX;
+            }
+            let nc = self.bl[b].stmts[next].code;
+            if sc == (BPF_LD | BPF_IMM) && nc == (BPF_MISC | BPF_TAX) {
+                self.bl[b].stmts[si].code = BPF_LDX | BPF_IMM;
+                self.bl[b].stmts[next].code = BPF_MISC | BPF_TXA;
+                self.done = false;
+                self.nbm = true;
+            }
+            if self.bl[b].stmts[si].code == (BPF_LD | BPF_IMM) {
+                if self.out_use[id] & amask(X_ATOM) != 0 {
+                    s = next;
+                    continue;
+                }
+                let add = if self.bl[b].stmts[next].code != (BPF_LDX | BPF_MSH | BPF_B) {
+                    Some(next)
+                } else {
+                    self.this_op(b, next + 1)
+                };
+                let Some(add) =
+                    add.filter(|&a| self.bl[b].stmts[a].code == (BPF_ALU | BPF_ADD | BPF_X))
+                else {
+                    s = next;
+                    continue;
+                };
+                let Some(tax) = self
+                    .this_op(b, add + 1)
+                    .filter(|&t| self.bl[b].stmts[t].code == (BPF_MISC | BPF_TAX))
+                else {
+                    s = next;
+                    continue;
+                };
+                let Some(ild) = self.this_op(b, tax + 1).filter(|&t| {
+                    let c = self.bl[b].stmts[t].code;
+                    class(c) == BPF_LD && mode(c) == BPF_IND
+                }) else {
+                    s = next;
+                    continue;
+                };
+                let k0 = self.bl[b].stmts[si].k;
+                let st = &mut self.bl[b].stmts;
+                st[ild].k = st[ild].k.wrapping_add(k0);
+                st[si].code = NOP;
+                st[add].code = NOP;
+                st[tax].code = NOP;
+                self.done = false;
+                self.nbm = true;
+            }
+            s = next;
+        }
+        let lastc = self.bl[b].stmts[last].code;
+        if self.bl[b].code == (BPF_JMP | BPF_JEQ | BPF_K) && self.out_use[id] & amask(A_ATOM) == 0 {
+            if lastc == (BPF_ALU | BPF_SUB | BPF_X) {
+                let xv = self.val[id][X_ATOM];
+                if let Some(c) = self.cval(xv) {
+                    self.bl[b].k = self.bl[b].k.wrapping_add(c);
+                    self.bl[b].stmts[last].code = NOP;
+                    self.done = false;
+                    self.nbm = true;
+                } else if self.bl[b].k == 0 {
+                    self.bl[b].stmts[last].code = NOP;
+                    self.bl[b].code = BPF_JMP | BPF_JEQ | BPF_X;
+                    self.done = false;
+                    self.nbm = true;
+                }
+            } else if lastc == (BPF_ALU | BPF_SUB | BPF_K) {
+                let lk = self.bl[b].stmts[last].k;
+                self.bl[b].stmts[last].code = NOP;
+                self.bl[b].k = self.bl[b].k.wrapping_add(lk);
+                self.done = false;
+                self.nbm = true;
+            } else if lastc == (BPF_ALU | BPF_AND | BPF_K) && self.bl[b].k == 0 {
+                self.bl[b].k = self.bl[b].stmts[last].k;
+                self.bl[b].code = BPF_JMP | BPF_K | BPF_JSET;
+                self.bl[b].stmts[last].code = NOP;
+                self.done = false;
+                self.nbm = true;
+                self.opt_not(b);
+            }
+        }
+        if self.bl[b].code == (BPF_JMP | BPF_K | BPF_JSET) {
+            if self.bl[b].k == 0 {
+                self.bl[b].jt = self.bl[b].jf;
+            }
+            if self.bl[b].k == 0xffff_ffff {
+                self.bl[b].jf = self.bl[b].jt;
+            }
+        }
+        let xv = self.val[id][X_ATOM];
+        if let Some(c) = self.cval(xv) {
+            if src(self.bl[b].code) == BPF_X {
+                self.bl[b].code &= !BPF_X;
+                self.bl[b].k = c;
+            }
+        }
+        let av = self.val[id][A_ATOM];
+        if let Some(mut v) = self.cval(av) {
+            if src(self.bl[b].code) == BPF_K {
+                let bk = self.bl[b].k;
+                v = match op(self.bl[b].code) {
+                    BPF_JEQ => (v == bk) as u32,
+                    BPF_JGT => (v > bk) as u32,
+                    BPF_JGE => (v >= bk) as u32,
+                    BPF_JSET => v & bk,
+                    _ => v,
+                };
+                if self.bl[b].jf != self.bl[b].jt {
+                    self.done = false;
+                    self.nbm = true;
+                }
+                if v != 0 {
+                    self.bl[b].jf = self.bl[b].jt;
+                } else {
+                    self.bl[b].jt = self.bl[b].jf;
+                }
+            }
+        }
+    }
+
+    fn opt_deadstores(&mut self, b: B) {
+        let id = self.oid[b];
+        let mut last: [Option<usize>; N_ATOMS] = [None; N_ATOMS];
+        // statement index, or usize::MAX for the block's own jump
+        let n = self.bl[b].stmts.len();
+        for i in 0..=n {
+            let (code, k) = if i < n {
+                (self.bl[b].stmts[i].code, self.bl[b].stmts[i].k)
+            } else {
+                (self.bl[b].code, self.bl[b].k)
+            };
+            if let Some(a) = atomuse(code, k) {
+                if a == AX_ATOM {
+                    last[X_ATOM] = None;
+                    last[A_ATOM] = None;
+                } else if a < N_ATOMS {
+                    last[a] = None;
+                }
+            }
+            if let Some(a) = atomdef(code, k) {
+                if a < N_ATOMS {
+                    if let Some(l) = last[a] {
+                        self.done = false;
+                        self.bl[b].stmts[l].code = NOP;
+                    }
+                    last[a] = if i < n { Some(i) } else { None };
+                }
+            }
+        }
+        for (atom, l) in last.iter().enumerate() {
+            if let Some(l) = l {
+                if self.out_use[id] & amask(atom) == 0 {
+                    self.bl[b].stmts[*l].code = NOP;
+                    self.val[id][atom] = 0;
+                    self.nbm = true;
+                    self.done = false;
+                }
+            }
+        }
+    }
+
+    fn opt_blk(&mut self, b: B, do_stmts: bool) -> R<()> {
+        let id = self.oid[b];
+        let ins = self.in_edges[id].clone();
+        if ins.is_empty() {
+            self.val[id] = [0; N_ATOMS];
+        } else {
+            let p0 = self.oid[self.edge_pred(ins[0])];
+            let mut v = self.val[p0];
+            for e in &ins[1..] {
+                let p = self.oid[self.edge_pred(*e)];
+                for (i, slot) in v.iter_mut().enumerate() {
+                    if *slot != self.val[p][i] {
+                        *slot = 0;
+                    }
+                }
+            }
+            self.val[id] = v;
+        }
+        let aval = self.val[id][A_ATOM];
+        let xval = self.val[id][X_ATOM];
+        for si in 0..self.bl[b].stmts.len() {
+            self.opt_stmt(b, si, do_stmts)?;
+        }
+        if do_stmts
+            && ((self.out_use[id] == 0
+                && aval != 0
+                && self.val[id][A_ATOM] == aval
+                && xval != 0
+                && self.val[id][X_ATOM] == xval)
+                || class(self.bl[b].code) == BPF_RET)
+        {
+            if !self.bl[b].stmts.is_empty() {
+                self.bl[b].stmts.clear();
+                self.done = false;
+                self.nbm = true;
+            }
+        } else {
+            self.opt_peep(b);
+            self.opt_deadstores(b);
+        }
+        self.oval[id] = if src(self.bl[b].code) == BPF_K {
+            let k = self.bl[b].k;
+            self.k(k)
+        } else {
+            self.val[id][X_ATOM]
+        };
+        Ok(())
+    }
+
+    fn use_conflict(&self, b: B, succ: B) -> bool {
+        let u = self.out_use[self.oid[succ]];
+        if u == 0 {
+            return false;
+        }
+        let (bi, si) = (self.oid[b], self.oid[succ]);
+        (0..N_ATOMS).any(|a| u & amask(a) != 0 && self.val[bi][a] != self.val[si][a])
+    }
+
+    fn fold_edge(&self, child: B, e: usize) -> Option<B> {
+        let mut code = self.edge_code(e);
+        let sense = if code < 0 {
+            code = -code;
+            false
+        } else {
+            true
+        };
+        if self.bl[child].code as i32 != code {
+            return None;
+        }
+        let ci = self.oid[child];
+        let pi = self.oid[self.edge_pred(e)];
+        if self.val[ci][A_ATOM] != self.val[pi][A_ATOM] {
+            return None;
+        }
+        if self.oval[ci] == self.oval[pi] {
+            return if sense {
+                self.bl[child].jt
+            } else {
+                self.bl[child].jf
+            };
+        }
+        if sense && code == (BPF_JMP | BPF_JEQ | BPF_K) as i32 {
+            return self.bl[child].jf;
+        }
+        None
+    }
+
+    fn opt_j(&mut self, e: usize) {
+        let Some(succ) = self.edge_succ(e) else {
+            return;
+        };
+        if self.jt(succ).is_none() {
+            return;
+        }
+        let pred = self.edge_pred(e);
+        if self.jt(succ) == self.jf(succ) {
+            let t = self.jt(succ).unwrap();
+            if !self.use_conflict(pred, t) {
+                self.nbm = true;
+                self.done = false;
+                self.set_edge_succ(e, t);
+            }
+        }
+        'top: loop {
+            let ne = 2 * self.n;
+            for k in 0..ne {
+                if !self.edom[e].has(k) {
+                    continue;
+                }
+                let succ = self.edge_succ(e).unwrap();
+                if let Some(target) = self.fold_edge(succ, k) {
+                    if !self.use_conflict(pred, target) {
+                        self.done = false;
+                        self.set_edge_succ(e, target);
+                        if self.jt(target).is_some() {
+                            continue 'top;
+                        }
+                        return;
+                    }
+                }
+            }
+            return;
+        }
+    }
+
+    fn pullup(&mut self, b: B, is_or: bool) {
+        let id = self.oid[b];
+        let ins = self.in_edges[id].clone();
+        if ins.is_empty() {
+            return;
+        }
+        let val = self.val[self.oid[self.edge_pred(ins[0])]][A_ATOM];
+        for e in &ins[1..] {
+            if val != self.val[self.oid[self.edge_pred(*e)]][A_ATOM] {
+                return;
+            }
+        }
+        // "same" = JT for or_pullup (chain goes down JF), JF for and_pullup
+        let same_of = |o: &Opt, x: B| if is_or { o.jt(x) } else { o.jf(x) };
+        let next_of = |o: &Opt, x: B| if is_or { o.jf(x) } else { o.jt(x) };
+        // a "slot" is (block, which edge): the pointer libpcap walks
+        #[derive(Clone, Copy)]
+        struct Slot(B, bool); // (block, true = JT edge)
+        let get = |o: &Opt, s: Slot| if s.1 { o.jt(s.0) } else { o.jf(s.0) };
+        let p0 = self.edge_pred(ins[0]);
+        let mut diffp = Slot(p0, self.jt(p0) == Some(b));
+        let mut at_top = true;
+        loop {
+            let Some(d) = get(self, diffp) else {
+                return;
+            };
+            if same_of(self, d) != same_of(self, b) {
+                return;
+            }
+            if !self.dom[self.oid[d]].has(id) {
+                return;
+            }
+            if self.val[self.oid[d]][A_ATOM] != val {
+                break;
+            }
+            diffp = Slot(d, !is_or);
+            at_top = false;
+        }
+        let d = get(self, diffp).unwrap();
+        let mut samep = Slot(d, !is_or);
+        loop {
+            let Some(sm) = get(self, samep) else {
+                return;
+            };
+            if same_of(self, sm) != same_of(self, b) {
+                return;
+            }
+            if !self.dom[self.oid[sm]].has(id) {
+                return;
+            }
+            if self.val[self.oid[sm]][A_ATOM] == val {
+                break;
+            }
+            samep = Slot(sm, !is_or);
+        }
+        let pull = get(self, samep).unwrap();
+        let set = |o: &mut Opt, s: Slot, v: Option<B>| {
+            if s.1 {
+                o.bl[s.0].jt = v;
+            } else {
+                o.bl[s.0].jf = v;
+            }
+        };
+        let pull_next = next_of(self, pull);
+        set(self, samep, pull_next);
+        let dv = get(self, diffp);
+        if is_or {
+            self.bl[pull].jf = dv;
+        } else {
+            self.bl[pull].jt = dv;
+        }
+        if at_top {
+            for e in ins {
+                let p = self.edge_pred(e);
+                if self.jt(p) == Some(b) {
+                    self.bl[p].jt = Some(pull);
+                } else {
+                    self.bl[p].jf = Some(pull);
+                }
+            }
+        } else {
+            set(self, diffp, Some(pull));
+        }
+        self.done = false;
+    }
+
+    fn opt_blks(&mut self, do_stmts: bool) -> R<()> {
+        self.vn.clear();
+        self.vconst.clear();
+        self.curval = 0;
+        let maxl = self.level[self.root];
+        self.find_inedges();
+        for i in (0..=maxl).rev() {
+            for bi in 0..self.levels[i].len() {
+                let b = self.levels[i][bi];
+                self.opt_blk(b, do_stmts)?;
+            }
+        }
+        if do_stmts {
+            return Ok(());
+        }
+        for i in 1..=maxl {
+            for bi in 0..self.levels[i].len() {
+                let b = self.levels[i][bi];
+                let id = self.oid[b];
+                self.opt_j(id);
+                self.opt_j(self.n + id);
+            }
+        }
+        self.find_inedges();
+        for i in 1..=maxl {
+            for bi in 0..self.levels[i].len() {
+                let b = self.levels[i][bi];
+                self.pullup(b, true);
+                self.pullup(b, false);
+            }
+        }
+        Ok(())
+    }
+
+    fn opt_loop(&mut self, do_stmts: bool) -> R<()> {
+        let mut loop_count = 0;
+        loop {
+            self.done = true;
+            self.nbm = false;
+            self.find_levels();
+            self.find_dom();
+            self.find_ud();
+            self.find_edom();
+            self.opt_blks(do_stmts)?;
+            if self.done {
+                break;
+            }
+            if self.nbm {
+                loop_count = 0;
+            } else {
+                loop_count += 1;
+                if loop_count >= 100 {
+                    break;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn intern_blocks(&mut self) {
+        loop {
+            let mut done1 = true;
+            let mut link: Vec<Option<B>> = vec![None; self.n];
+            // mark reachable
+            let mut mark = vec![false; self.bl.len()];
+            let mut st = vec![self.root];
+            while let Some(b) = st.pop() {
+                if mark[b] {
+                    continue;
+                }
+                mark[b] = true;
+                if let (Some(t), Some(f)) = (self.jt(b), self.jf(b)) {
+                    st.push(t);
+                    st.push(f);
+                }
+            }
+            if self.n >= 2 {
+                for i in (0..self.n - 1).rev() {
+                    let bi = self.ids[i];
+                    if !mark[bi] {
+                        continue;
+                    }
+                    for j in i + 1..self.n {
+                        let bj = self.ids[j];
+                        if !mark[bj] {
+                            continue;
+                        }
+                        if self.eq_blk(bi, bj) {
+                            link[i] = Some(link[j].unwrap_or(bj));
+                            break;
+                        }
+                    }
+                }
+            }
+            for i in 0..self.n {
+                let p = self.ids[i];
+                let (Some(t), Some(f)) = (self.jt(p), self.jf(p)) else {
+                    continue;
+                };
+                if let Some(l) = link[self.oid[t]] {
+                    done1 = false;
+                    self.bl[p].jt = Some(l);
+                }
+                if let Some(l) = link[self.oid[f]] {
+                    done1 = false;
+                    self.bl[p].jf = Some(l);
+                }
+            }
+            if done1 {
+                break;
+            }
+        }
+    }
+
+    fn eq_blk(&self, x: B, y: B) -> bool {
+        let (a, b) = (&self.bl[x], &self.bl[y]);
+        if a.code != b.code || a.k != b.k || a.jt != b.jt || a.jf != b.jf {
+            return false;
+        }
+        let sa: Vec<(u16, u32)> = a
+            .stmts
+            .iter()
+            .filter(|s| s.code != NOP)
+            .map(|s| (s.code, s.k))
+            .collect();
+        let sb: Vec<(u16, u32)> = b
+            .stmts
+            .iter()
+            .filter(|s| s.code != NOP)
+            .map(|s| (s.code, s.k))
+            .collect();
+        sa == sb
+    }
+}
+
+/// Optimize the graph rooted at `root` in place; returns the new root.
+pub fn optimize(blocks: &mut Vec<Block>, root: B) -> R<B> {
+    // number the blocks like number_blks_r (JT first, then JF)
+    let mut ids = Vec::new();
+    let mut oid = vec![usize::MAX; blocks.len()];
+    let mut st = vec![root];
+    while let Some(b) = st.pop() {
+        if oid[b] != usize::MAX {
+            continue;
+        }
+        oid[b] = ids.len();
+        ids.push(b);
+        if let (Some(t), Some(f)) = (blocks[b].jt, blocks[b].jf) {
+            st.push(f);
+            st.push(t);
+        }
+    }
+    let n = ids.len();
+    let nb = blocks.len();
+    let mut o = Opt {
+        bl: blocks,
+        ids,
+        oid,
+        n,
+        level: vec![0; nb],
+        levels: Vec::new(),
+        dom: vec![Bits::empty(n); n],
+        edom: vec![Bits::empty(2 * n); 2 * n],
+        val: vec![[0; N_ATOMS]; n],
+        oval: vec![0; n],
+        in_use: vec![0; n],
+        out_use: vec![0; n],
+        kill: vec![0; n],
+        in_edges: vec![Vec::new(); n],
+        vn: HashMap::new(),
+        vconst: HashMap::new(),
+        curval: 0,
+        done: false,
+        nbm: false,
+        root,
+    };
+    o.opt_loop(false)?;
+    o.opt_loop(true)?;
+    o.intern_blocks();
+    // opt_root
+    let mut r = o.root;
+    let s = std::mem::take(&mut o.bl[r].stmts);
+    while class(o.bl[r].code) == BPF_JMP && o.bl[r].jt == o.bl[r].jf {
+        r = o.bl[r].jt.unwrap();
+    }
+    let tmp = std::mem::take(&mut o.bl[r].stmts);
+    let mut s = s;
+    s.extend(tmp);
+    o.bl[r].stmts = s;
+    if class(o.bl[r].code) == BPF_RET {
+        o.bl[r].stmts.clear();
+    }
+    Ok(r)
+}
