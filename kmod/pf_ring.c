@@ -302,64 +302,134 @@ static void free_parse_buffer(struct parse_buffer *pb)
 	}
 }
 
-/* ------------------------------------------------------------------ parsing */
+/* ------------------------------------------------------------------ frames */
 
-/* Fills parsed_pkt the way 3.7.5's parse_pkt did.  skb->data points at the
- * Ethernet header here; displ is how far the original skb->data was past it
- * (14 on RX, 0 on TX), so offsets come out relative to the original data. */
-static void parse_pkt(const struct sk_buff *skb, u16 displ, struct pkt_parsing_info *p)
+/*
+ * The frame as user space sees it.  skb->data points at the MAC header while
+ * the tap runs.  A VLAN tag the stack moved into skb->vlan_tci (veth and most
+ * NICs do on RX) is put back at offset 12, as libpcap and libpfring's
+ * AF_PACKET backend do, so frames, lengths and parsed offsets are the same
+ * as on the wire.
+ */
+struct pkt_ctx {
+	struct sk_buff *skb;
+	u16 displ;              /* original skb->data - MAC header (14 RX, 0 TX) */
+	bool tagged;            /* tag re-inserted from vlan_tci */
+	u8 tag[VLAN_HLEN];
+	u32 len;                /* frame length, tag included */
+	u32 l3;                 /* skb offset of the IPv4 header (0 = none) */
+};
+
+/* Copies [off, off+n) of the frame into dst; false if outside it. */
+static bool frame_copy(const struct pkt_ctx *c, u32 off, u32 n, u8 *dst)
 {
-	u8 buf[20];
-	const u8 *d;
-	u16 base = (u16)(0 - displ);
-	unsigned int l3 = ETH_HLEN, l4, ihl;
+	u32 end = off + n;
+
+	if (end < off || end > c->len)
+		return false;
+	if (!c->tagged)
+		return skb_copy_bits(c->skb, off, dst, n) == 0;
+	while (off < end) {
+		u32 k;
+
+		if (off < 12) {
+			k = min_t(u32, end, 12) - off;
+			if (skb_copy_bits(c->skb, off, dst, k))
+				return false;
+		} else if (off < 12 + VLAN_HLEN) {
+			k = min_t(u32, end, 12 + VLAN_HLEN) - off;
+			memcpy(dst, c->tag + (off - 12), k);
+		} else {
+			k = end - off;
+			if (skb_copy_bits(c->skb, off - VLAN_HLEN, dst, k))
+				return false;
+		}
+		off += k;
+		dst += k;
+	}
+	return true;
+}
+
+/* Pointer to n (<= buffer size) frame bytes at off, or NULL. */
+static const u8 *frame_ptr(const struct pkt_ctx *c, u32 off, u32 n, u8 *buf)
+{
+	if (!c->tagged)
+		return skb_header_pointer(c->skb, off, n, buf);
+	return frame_copy(c, off, n, buf) ? buf : NULL;
+}
+
+#define RD8(off, dst)                                                   \
+	do {                                                            \
+		const u8 *q = frame_ptr(c, (off), 1, b);              \
+		if (!q)                                                 \
+			return;                                         \
+		dst = q[0];                                         \
+	} while (0)
+#define RD16(off, dst)                                                   \
+	do {                                                            \
+		const u8 *q = frame_ptr(c, (off), 2, b);              \
+		if (!q)                                                 \
+			return;                                         \
+		dst = get_unaligned_be16(q);                                         \
+	} while (0)
+#define RD32(off, dst)                                                   \
+	do {                                                            \
+		const u8 *q = frame_ptr(c, (off), 4, b);              \
+		if (!q)                                                 \
+			return;                                         \
+		dst = get_unaligned_be32(q);                                         \
+	} while (0)
+
+/*
+ * Fills parsed_pkt as 3.7.5's parse_pkt did, field by field, so a truncated
+ * frame keeps the fields it has.  Offsets are relative to the kernel's
+ * original skb->data: the network header on RX (eth_offset = -14), the MAC
+ * header on TX.  Same results as libpfring's user-space parser.
+ */
+static void parse_pkt(struct pkt_ctx *c, struct pkt_parsing_info *p)
+{
+	u8 b[4];
+	u16 base = (u16)(0 - c->displ);
+	u32 l3 = ETH_HLEN, l4;
+	u8 ver_ihl, doff, flags;
+	u16 sport, dport;
 
 	memset(p, 0, sizeof(*p));
+	c->l3 = 0;
 	p->eth_offset = base;
-	d = skb_header_pointer(skb, 12, 2, buf);
-	if (!d)
-		return;
-	p->eth_type = get_unaligned_be16(d);
+	RD16(12, p->eth_type);
 	if (p->eth_type == ETH_P_8021Q) {
 		p->vlan_offset = base + ETH_HLEN;
-		d = skb_header_pointer(skb, 14, 4, buf);
-		if (!d)
-			return;
-		p->vlan_id = get_unaligned_be16(d) & VLAN_VID_MASK;
-		p->eth_type = get_unaligned_be16(d + 2);
+		RD16(14, p->vlan_id);
+		p->vlan_id &= VLAN_VID_MASK;
+		RD16(16, p->eth_type);
 		l3 += VLAN_HLEN;
-	} else if (skb_vlan_tag_present(skb)) {
-		p->vlan_id = skb_vlan_tag_get_id(skb);
 	}
 	if (p->eth_type != ETH_P_IP)
 		return;
-	d = skb_header_pointer(skb, l3, 20, buf);
-	if (!d)
-		return;
+	RD8(l3, ver_ihl);
 	p->l3_offset = base + l3;
-	p->ipv4_tos = d[1];
-	p->l3_proto = d[9];
-	p->ipv4_src = get_unaligned_be32(d + 12);
-	p->ipv4_dst = get_unaligned_be32(d + 16);
-	ihl = (d[0] & 0x0f) * 4;
-	l4 = l3 + ihl;
+	c->l3 = c->tagged ? l3 - VLAN_HLEN : l3;
+	RD8(l3 + 1, p->ipv4_tos);
+	RD8(l3 + 9, p->l3_proto);
+	RD32(l3 + 12, p->ipv4_src);
+	RD32(l3 + 16, p->ipv4_dst);
+	l4 = l3 + (ver_ihl & 0x0f) * 4;
 	p->l4_offset = base + l4;
 	switch (p->l3_proto) {
 	case IPPROTO_TCP:
-		d = skb_header_pointer(skb, l4, 14, buf);
-		if (!d)
-			return;
-		p->l4_src_port = get_unaligned_be16(d);
-		p->l4_dst_port = get_unaligned_be16(d + 2);
-		p->tcp_flags = d[13] & 0x3f;
-		p->payload_offset = base + l4 + (d[12] >> 4) * 4;
+		RD16(l4, sport);
+		RD16(l4 + 2, dport);
+		RD8(l4 + 12, doff);
+		RD8(l4 + 13, flags);
+		p->l4_src_port = sport;
+		p->l4_dst_port = dport;
+		p->tcp_flags = flags & 0x3f;
+		p->payload_offset = base + l4 + (doff >> 4) * 4;
 		break;
 	case IPPROTO_UDP:
-		d = skb_header_pointer(skb, l4, 4, buf);
-		if (!d)
-			return;
-		p->l4_src_port = get_unaligned_be16(d);
-		p->l4_dst_port = get_unaligned_be16(d + 2);
+		RD16(l4, p->l4_src_port);
+		RD16(l4 + 2, p->l4_dst_port);
 		p->payload_offset = base + l4 + 8;
 		break;
 	default:
@@ -368,19 +438,25 @@ static void parse_pkt(const struct sk_buff *skb, u16 displ, struct pkt_parsing_i
 	}
 }
 
+#undef RD8
+#undef RD16
+#undef RD32
+
 /* 3.7.5 hash_skb (cluster_per_flow): the sum of the raw network-order
- * saddr + daddr + protocol (+ TCP/UDP ports), read at the network header
- * assuming a 20-byte IP header; packets of <= 40 bytes hash to their length.
- * Symmetric, so both directions of a flow go to the same member. */
-static u32 hash_skb(const struct sk_buff *skb, u16 displ)
+ * saddr + daddr + protocol (+ TCP/UDP ports), read at the IPv4 header
+ * assuming it is 20 bytes long; packets whose network part is <= 40 bytes
+ * (or that are not IPv4) hash to that length.  Symmetric, so both directions
+ * of a flow go to the same member. */
+static u32 hash_skb(const struct pkt_ctx *c)
 {
 	u8 buf[24];
 	const u8 *d;
-	u32 len = skb->len - displ, h;
+	u32 off = c->l3 ? c->l3 : ETH_HLEN;
+	u32 len = c->skb->len > off ? c->skb->len - off : 0, h;
 
-	if (len <= 40)
+	if (len <= 40 || !c->l3)
 		return len;
-	d = skb_header_pointer(skb, displ, 24, buf);
+	d = skb_header_pointer(c->skb, off, 24, buf);
 	if (!d)
 		return len;
 	h = get_unaligned((const u32 *)(d + 12)) + get_unaligned((const u32 *)(d + 16)) + d[9];
@@ -389,24 +465,32 @@ static u32 hash_skb(const struct sk_buff *skb, u16 displ)
 	return h;
 }
 
-/* Is the NUL-terminated (at most 32 bytes) pattern in the packet payload? */
-static bool match_payload(const struct sk_buff *skb, u16 displ,
-			  const struct pkt_parsing_info *p, const char *pattern)
+/* 3.7.5 hash_pkt_header: u32 wrapping sum of the parsed host-order fields.
+ * Used for balance_pool/balance_id and the hash-rule buckets. */
+static u32 tuple_hash(const struct pkt_parsing_info *p)
+{
+	return (u32)p->vlan_id + p->l3_proto + p->ipv4_src + p->ipv4_dst + p->l4_src_port + p->l4_dst_port;
+}
+
+/* Is the NUL-terminated (at most 32 bytes) pattern in the captured payload
+ * (from the payload offset to the end of the captured frame)? */
+static bool match_payload(const struct pkt_ctx *c, const struct pkt_parsing_info *p,
+			  const char *pattern, u32 caplen)
 {
 	size_t plen = strnlen(pattern, 32);
-	unsigned int start, end, pos;
+	u32 start, end, pos;
 	u8 chunk[256];
 
-	if (p->eth_type != ETH_P_IP || p->payload_offset == 0)
+	if (p->payload_offset == 0 || plen == 0)
 		return false;
-	start = (u16)(p->payload_offset + displ);
-	end = skb->len;
+	start = (u16)(p->payload_offset + c->displ);
+	end = min(c->len, caplen);
 	if (start >= end || end - start < plen)
 		return false;
 	/* Scan in chunks overlapping by plen-1 so matches across chunks are seen. */
 	for (pos = start; pos + plen <= end;) {
-		unsigned int n = min_t(unsigned int, sizeof(chunk), end - pos), i;
-		const u8 *d = skb_header_pointer(skb, pos, n, chunk);
+		u32 n = min_t(u32, sizeof(chunk), end - pos), i;
+		const u8 *d = frame_ptr(c, pos, n, chunk);
 
 		if (!d)
 			return false;
@@ -458,21 +542,40 @@ static filtering_hash_bucket *find_hash_rule(struct ring_sock *pfr, const hash_f
 	return NULL;
 }
 
+/* Rules as the kernel keeps them: what plugins see, plus the per-rule
+ * statistics (packets and bytes matched, whatever the action; pfr->lock). */
+struct rule_node {
+	filtering_rule_element e;
+	u64 pkts, bytes;
+};
+
+struct hash_node {
+	filtering_hash_bucket b;
+	u64 pkts, bytes;
+};
+
+#define RULE_NODE(ep) container_of(ep, struct rule_node, e)
+#define HASH_NODE(bp) container_of(bp, struct hash_node, b)
+
+struct rule_stats {             /* pfring_rule_stats of libpfring */
+	u64 num_pkts, num_bytes;
+};
+
 static void free_rule(filtering_rule_element *e)
 {
 	kfree(e->plugin_data_ptr);
-	kfree(e);
+	kfree(RULE_NODE(e));
 }
 
 static void free_hash_bucket(filtering_hash_bucket *b)
 {
 	kfree(b->plugin_data_ptr);
-	kfree(b);
+	kfree(HASH_NODE(b));
 }
 
 /* A wildcard rule's header part and filters; caller holds pfr->lock and
  * rcu_read_lock.  A filter plugin may hand back parse memory in *pb. */
-static bool match_rule(filtering_rule_element *e, struct sk_buff *skb, u16 displ,
+static bool match_rule(filtering_rule_element *e, const struct pkt_ctx *c, u32 caplen,
 		       struct pfring_pkthdr *hdr, struct parse_buffer **pb)
 {
 	const filtering_rule *r = &e->rule;
@@ -491,15 +594,15 @@ static bool match_rule(filtering_rule_element *e, struct sk_buff *skb, u16 displ
 	    !((p->l4_src_port >= r->core_fields.port_low && p->l4_src_port <= r->core_fields.port_high) ||
 	      (p->l4_dst_port >= r->core_fields.port_low && p->l4_dst_port <= r->core_fields.port_high)))
 		return false;
-	if (r->balance_pool > 0 && hash_skb(skb, displ) % r->balance_pool != r->balance_id)
+	if (r->balance_pool > 0 && tuple_hash(p) % r->balance_pool != r->balance_id)
 		return false;
 	if (r->extended_fields.payload_pattern[0] &&
-	    !match_payload(skb, displ, p, r->extended_fields.payload_pattern))
+	    !match_payload(c, p, r->extended_fields.payload_pattern, caplen))
 		return false;
 	plug = get_plugin(r->extended_fields.filter_plugin_id);
 	if (plug && plug->pfring_plugin_filter_skb) {
 		struct parse_buffer *mem = NULL;
-		int rc = plug->pfring_plugin_filter_skb(e, hdr, skb, &mem);
+		int rc = plug->pfring_plugin_filter_skb(e, hdr, c->skb, &mem);
 
 		if (rc <= 0) {
 			free_parse_buffer(mem);
@@ -540,9 +643,10 @@ static void reflect_skb(struct ring_sock *pfr, struct sk_buff *skb, int ifindex)
 	dev_queue_xmit(c);
 }
 
-static void add_skb_to_ring(struct ring_sock *pfr, struct sk_buff *skb, u16 displ,
+static void add_skb_to_ring(struct ring_sock *pfr, const struct pkt_ctx *c,
 			    const struct pfring_pkthdr *tmpl, bool tx)
 {
+	struct sk_buff *skb = c->skb;
 	struct pfring_pkthdr hdr = *tmpl;
 	struct parse_buffer *pb = NULL;
 	struct sk_filter *filter;
@@ -586,6 +690,8 @@ static void add_skb_to_ring(struct ring_sock *pfr, struct sk_buff *skb, u16 disp
 			struct pfring_plugin_registration *plug =
 				get_plugin(b->rule.plugin_action.plugin_id);
 
+			HASH_NODE(b)->pkts++;
+			HASH_NODE(b)->bytes += c->len;
 			if (plug && plug->pfring_plugin_handle_skb)
 				plug->pfring_plugin_handle_skb(NULL, b, &hdr, skb, 0, NULL);
 			if (b->rule.rule_action == forward_packet_and_stop_rule_evaluation) {
@@ -601,8 +707,10 @@ static void add_skb_to_ring(struct ring_sock *pfr, struct sk_buff *skb, u16 disp
 	list_for_each_entry(e, &pfr->rules, list) {
 		struct pfring_plugin_registration *plug;
 
-		if (!match_rule(e, skb, displ, &hdr, &pb))
+		if (!match_rule(e, c, min(c->len, pfr->bucket_len), &hdr, &pb))
 			continue;
+		RULE_NODE(e)->pkts++;
+		RULE_NODE(e)->bytes += c->len;
 		plug = get_plugin(e->rule.plugin_action.plugin_id);
 		if (plug && plug->pfring_plugin_handle_skb)
 			plug->pfring_plugin_handle_skb(e, NULL, &hdr, skb,
@@ -646,7 +754,7 @@ rules_done:
 	memcpy(slot + 2, &hdr, sizeof(hdr));
 	if (plen)
 		memcpy(slot + 2 + RING_HDR_LEN, pb->mem, plen);
-	if (skb_copy_bits(skb, 0, slot + 2 + RING_HDR_LEN + plen, caplen) < 0)
+	if (!frame_copy(c, 0, caplen, slot + 2 + RING_HDR_LEN + plen))
 		memset(slot + 2 + RING_HDR_LEN + plen, 0, caplen);
 	pfr->insert_idx = pfr->insert_idx + 1 >= pfr->tot_slots ? 0 : pfr->insert_idx + 1;
 	pfr->tot_insert++;
@@ -678,7 +786,8 @@ static int ring_rcv(struct sk_buff *skb, struct net_device *dev,
 {
 	struct ring_sock *targets[16];
 	struct pfring_pkthdr hdr;
-	struct ring_cluster *c;
+	struct ring_cluster *cl;
+	struct pkt_ctx ctx;
 	struct ring_sock *pfr;
 	unsigned int ntargets = 0, i;
 	bool tx = skb->pkt_type == PACKET_OUTGOING;
@@ -717,25 +826,34 @@ static int ring_rcv(struct sk_buff *skb, struct net_device *dev,
 	ktime_get_real_ts64(&ts);
 	hdr.ts.tv_sec = ts.tv_sec;
 	hdr.ts.tv_usec = ts.tv_nsec / NSEC_PER_USEC;
-	hdr.len = skb->len;
-	parse_pkt(skb, displ, &hdr.parsed_pkt);
+	ctx.skb = skb;
+	ctx.displ = displ;
+	ctx.tagged = skb_vlan_tag_present(skb);
+	ctx.len = skb->len;
+	if (ctx.tagged) {
+		put_unaligned_be16(be16_to_cpu(skb->vlan_proto), ctx.tag);
+		put_unaligned_be16(skb_vlan_tag_get(skb), ctx.tag + 2);
+		ctx.len += VLAN_HLEN;
+	}
+	hdr.len = ctx.len;
+	parse_pkt(&ctx, &hdr.parsed_pkt);
 
 	rcu_read_lock();
 	list_for_each_entry_rcu(pfr, &ring_list, node) {
 		if (READ_ONCE(pfr->cluster_id) || !ring_wants(pfr, dev))
 			continue;
-		add_skb_to_ring(pfr, skb, displ, &hdr, tx);
+		add_skb_to_ring(pfr, &ctx, &hdr, tx);
 	}
 	if (!list_empty(&cluster_list)) {
-		u32 h = hash_skb(skb, displ);
+		u32 h = hash_skb(&ctx);
 
 		spin_lock(&cluster_lock);
-		list_for_each_entry(c, &cluster_list, node) {
+		list_for_each_entry(cl, &cluster_list, node) {
 			struct ring_sock *m;
 
-			if (!c->num)
+			if (!cl->num)
 				continue;
-			m = c->member[h % c->num];
+			m = cl->member[h % cl->num];
 			if (ring_wants(m, dev) && ntargets < ARRAY_SIZE(targets))
 				targets[ntargets++] = m;
 		}
@@ -743,7 +861,7 @@ static int ring_rcv(struct sk_buff *skb, struct net_device *dev,
 		/* Members stay valid: release() takes them out of the cluster
 		 * before the socket is freed after an RCU grace period. */
 		for (i = 0; i < ntargets; i++)
-			add_skb_to_ring(targets[i], skb, displ, &hdr, tx);
+			add_skb_to_ring(targets[i], &ctx, &hdr, tx);
 	}
 	rcu_read_unlock();
 
@@ -1132,21 +1250,23 @@ static int ring_ioctl(struct socket *sock, unsigned int cmd, unsigned long arg)
 static int add_wildcard_rule(struct ring_sock *pfr, sockptr_t optval)
 {
 	filtering_rule_element *e, *pos, *old = NULL;
+	struct rule_node *node;
 	filtering_rule *r;
 	int rc = 0;
 
-	e = kzalloc(sizeof(*e), GFP_KERNEL);
-	if (!e)
+	node = kzalloc(sizeof(*node), GFP_KERNEL);
+	if (!node)
 		return -ENOMEM;
+	e = &node->e;
 	if (copy_from_sockptr(&e->rule, optval, sizeof(e->rule))) {
-		kfree(e);
+		kfree(node);
 		return -EFAULT;
 	}
 	r = &e->rule;
 	if ((u32)r->rule_action > execute_action_and_continue_rule_evaluation ||
 	    r->extended_fields.filter_plugin_id >= MAX_PLUGIN_ID ||
 	    r->plugin_action.plugin_id >= MAX_PLUGIN_ID) {
-		kfree(e);
+		kfree(node);
 		return -EINVAL;
 	}
 	INIT_LIST_HEAD(&e->list);
@@ -1173,7 +1293,7 @@ done:
 	if (old)
 		free_rule(old);
 	if (rc)
-		kfree(e);
+		kfree(node);
 	return rc;
 }
 
@@ -1181,25 +1301,27 @@ static int add_hash_rule(struct ring_sock *pfr, sockptr_t optval)
 {
 	filtering_hash_bucket *b, **table = NULL;
 	const hash_filtering_rule *r;
+	struct hash_node *node;
 	int rc = 0;
 
-	b = kzalloc(sizeof(*b), GFP_KERNEL);
-	if (!b)
+	node = kzalloc(sizeof(*node), GFP_KERNEL);
+	if (!node)
 		return -ENOMEM;
+	b = &node->b;
 	if (copy_from_sockptr(&b->rule, optval, sizeof(b->rule))) {
-		kfree(b);
+		kfree(node);
 		return -EFAULT;
 	}
 	r = &b->rule;
 	if ((u32)r->rule_action > execute_action_and_continue_rule_evaluation ||
 	    r->plugin_action.plugin_id >= MAX_PLUGIN_ID) {
-		kfree(b);
+		kfree(node);
 		return -EINVAL;
 	}
 	if (!READ_ONCE(pfr->hash)) {
 		table = kvcalloc(DEFAULT_RING_HASH_SIZE, sizeof(*table), GFP_KERNEL);
 		if (!table) {
-			kfree(b);
+			kfree(node);
 			return -ENOMEM;
 		}
 	}
@@ -1223,7 +1345,7 @@ static int add_hash_rule(struct ring_sock *pfr, sockptr_t optval)
 	spin_unlock_bh(&pfr->lock);
 	kvfree(table);
 	if (rc)
-		kfree(b);
+		kfree(node);
 	return rc;
 }
 
@@ -1371,6 +1493,17 @@ static int ring_setsockopt(struct socket *sock, int level, int optname,
 	}
 }
 
+/* A rule without a stats plugin reports its own packet/byte counters. */
+static int native_stats(u64 pkts, u64 bytes, u_char *buf, int len)
+{
+	struct rule_stats st = { pkts, bytes };
+
+	if (len < (int)sizeof(st))
+		return -EINVAL;
+	memcpy(buf, &st, sizeof(st));
+	return sizeof(st);
+}
+
 static int get_rule_stats(struct ring_sock *pfr, int optname, char __user *optval, int len)
 {
 	struct pfring_plugin_registration *plug;
@@ -1404,16 +1537,20 @@ static int get_rule_stats(struct ring_sock *pfr, int optname, char __user *optva
 			if (e->rule.rule_id != id)
 				continue;
 			plug = get_plugin(e->rule.plugin_action.plugin_id);
-			rc = (plug && plug->pfring_plugin_get_stats) ?
-				plug->pfring_plugin_get_stats(e, NULL, buf, len) : -ENODATA;
+			if (plug && plug->pfring_plugin_get_stats)
+				rc = plug->pfring_plugin_get_stats(e, NULL, buf, len);
+			else
+				rc = native_stats(RULE_NODE(e)->pkts, RULE_NODE(e)->bytes, buf, len);
 			break;
 		}
 	} else {
 		b = find_hash_rule(pfr, &hr, NULL);
 		if (b) {
 			plug = get_plugin(b->rule.plugin_action.plugin_id);
-			rc = (plug && plug->pfring_plugin_get_stats) ?
-				plug->pfring_plugin_get_stats(NULL, b, buf, len) : -ENODATA;
+			if (plug && plug->pfring_plugin_get_stats)
+				rc = plug->pfring_plugin_get_stats(NULL, b, buf, len);
+			else
+				rc = native_stats(HASH_NODE(b)->pkts, HASH_NODE(b)->bytes, buf, len);
 		}
 	}
 	rcu_read_unlock();

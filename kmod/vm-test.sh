@@ -156,6 +156,9 @@ copy_libs() {  # copy the shared libraries an ELF file needs into $ROOT
   done
 }
 cp /sbin/ip "$ROOT/sbin/ip"; copy_libs /sbin/ip
+# libpfring's shared rule-engine vectors, run against the module by tests/vectors.c
+mkdir -p "$ROOT/data"
+[ -f "$REPO/tests/data/rules/vectors.txt" ] && cp "$REPO/tests/data/rules/vectors.txt" "$ROOT/data/" 
 for t in "$OUT"/tests/*; do cp "$t" "$ROOT/tests/"; copy_libs "$t"; done
 for b in $KMOD_EXTRA_BINS; do
   [ -x "$b" ] || die "KMOD_EXTRA_BINS: $b is not an executable"

@@ -65,8 +65,14 @@ cat /proc/net/pf_ring/info
 # ---- functional tests
 run 300 ringtest main
 
+# ---- libpfring's rule vector table, in the kernel
+check "rule vector table present" test -f /data/vectors.txt
+echo 64 > /sys/module/pf_ring/parameters/num_slots
+run 300 vectors /data/vectors.txt
+echo 4096 > /sys/module/pf_ring/parameters/num_slots
+
 # ---- CPU per packet, module ring vs AF_PACKET ring (report only)
-run 180 perftest 5000 20 3
+run 180 perftest 4000 20 5
 
 # ---- plugin
 check "insmod dummy_plugin.ko" insmod /mods/dummy_plugin.ko
