@@ -81,21 +81,56 @@ pub struct Geometry {
 }
 
 impl Geometry {
-    /// Enough memory for `slots` buckets of `bucket_len` bytes, in blocks of
-    /// 256 KiB (or the next power of two that holds one bucket).
+    /// Enough memory for `slots` buckets of `bucket_len` bytes (at least 4
+    /// blocks of 256 KiB, or of the next power of two that holds a bucket),
+    /// cut into [`MIN_BLOCKS`] blocks or more: a power of two of at least a
+    /// page that holds a bucket, at most 256 KiB.
+    ///
+    /// Why many blocks: the kernel hands a block over when it is full or
+    /// `retire_ms` after its first frame, so at low rates each block carries
+    /// only the frames of one millisecond, and the ring absorbs a consumer
+    /// stall of about `nblocks` ms whatever its size in bytes. 256 blocks of
+    /// 32 KiB (the default 8 MiB) ride out a 250 ms stall at any rate; 32
+    /// blocks of 256 KiB dropped packets at 1,000 pps after a 32 ms stall.
     pub fn for_slots(slots: u32, bucket_len: u32) -> Self {
         let per_frame = bucket_len as usize + 128;
-        let mut block_size = 256 * 1024;
-        while block_size < per_frame {
-            block_size *= 2;
+        let mut big = 256 * 1024;
+        while big < per_frame {
+            big *= 2;
         }
         let total = slots as usize * bucket_len as usize;
-        let nblocks = total.div_ceil(block_size).clamp(4, 4096);
+        let mem = big * total.div_ceil(big).clamp(4, 4096);
+        let mut block_size = 4096;
+        while block_size < per_frame || (block_size < big && block_size * 2 * MIN_BLOCKS <= mem) {
+            block_size *= 2;
+        }
         Geometry {
             block_size,
-            nblocks,
+            nblocks: mem / block_size,
             retire_ms: 1,
         }
+    }
+}
+
+/// Blocks the ring aims for (see [`Geometry::for_slots`]).
+pub const MIN_BLOCKS: usize = 256;
+
+#[cfg(test)]
+mod tests {
+    use super::Geometry;
+
+    #[test]
+    fn geometry_prefers_many_blocks() {
+        let g = |s, b| {
+            let g = Geometry::for_slots(s, b);
+            (g.block_size, g.nblocks)
+        };
+        assert_eq!(g(4096, 2048), (32 * 1024, 256));
+        assert_eq!(g(16, 64), (4096, 256));
+        assert_eq!(g(16, 2048), (4096, 256));
+        assert_eq!(g(4096, 65535), (256 * 1024, 1024));
+        assert_eq!(g(1 << 20, 2048), (256 * 1024, 4096));
+        assert_eq!(g(1024, 2048), (8192, 256));
     }
 }
 
