@@ -50,7 +50,19 @@
 //! calling thread's (entering it needs CAP_SYS_ADMIN). Frames still
 //! queued in the old ring are discarded. The swap needs the handle to
 //! itself: while another thread is inside a call on it (e.g. blocked in
-//! `pfring_recv` on a reentrant handle) it fails with EBUSY.
+//! `pfring_recv` on a reentrant handle, or the reflector thread) it fails
+//! with EBUSY.
+//!
+//! # Reflection
+//!
+//! With a reflector set, a library thread ("pfring-reflector") becomes the
+//! ring's consumer once the ring is enabled: it runs the rules and sampling
+//! on every frame and sends the forwarded ones, as they are, out of the
+//! reflector device through a send-only AF_PACKET socket
+//! (`PACKET_QDISC_BYPASS` when available, like 3.7.5's direct
+//! `hard_start_xmit`). Nothing is queued to the application any more. The
+//! thread counts as a call inside the ring, so closing the ring wakes it
+//! through the eventfd and it tears the ring down on its way out.
 
 pub mod tpacket_v3;
 
@@ -325,13 +337,23 @@ impl Ring {
 
     /// Registers a call inside the ring; fails once the ring is closed.
     fn enter(&self) -> Result<Guard<'_>, Error> {
+        let mut spins = 0u32;
         let mut s = self.state.load(Ordering::Acquire);
         loop {
             if s & CLOSED != 0 {
                 return Err(Error::Closed);
             }
             if s & SWAP != 0 {
-                // The socket is being replaced (a few system calls).
+                // The socket is being replaced (a few system calls). Bounded:
+                // a signal handler interrupting the replacing thread itself
+                // would otherwise wait forever.
+                spins += 1;
+                if spins > 100_000 {
+                    return Err(Error::Os(OsError {
+                        op: "entering the ring (its socket is being replaced)",
+                        errno: libc::EBUSY,
+                    }));
+                }
                 std::thread::yield_now();
                 s = self.state.load(Ordering::Acquire);
                 continue;
