@@ -38,3 +38,19 @@ test-filter-corpus: filter-tools
 	  pcap-filter/tests/corpus.tsv $(FILTER_CAPS)
 
 TEST_TARGETS += test-filter
+
+# cargo-fuzz smoke runs (nightly + cargo-fuzz from .ci/deps.d/filter.sh),
+# seeded with the expression corpus. FILTER_FUZZ_SECONDS per target.
+FILTER_FUZZ_SECONDS ?= 60
+FILTER_FUZZ_TGT     := $(abspath $(TARGET_DIR))/fuzz
+.PHONY: test-filter-fuzz
+test-filter-fuzz:
+	rm -rf $(FILTER_TMP)/fuzz-seed && mkdir -p $(FILTER_TMP)/fuzz-seed
+	python3 c-tests/filter/fuzz_seeds.py pcap-filter/tests/corpus.tsv $(FILTER_TMP)/fuzz-seed
+	cd fuzz && CARGO_TARGET_DIR=$(FILTER_FUZZ_TGT) cargo +nightly fuzz run filter_compile \
+	  $(FILTER_TMP)/fuzz-seed -- -max_total_time=$(FILTER_FUZZ_SECONDS) -max_len=65536 \
+	  -rss_limit_mb=2048 -timeout=10
+	cd fuzz && CARGO_TARGET_DIR=$(FILTER_FUZZ_TGT) cargo +nightly fuzz run bpf_run -- \
+	  -max_total_time=$(FILTER_FUZZ_SECONDS) -rss_limit_mb=1024 -timeout=10
+
+test-filter: test-filter-fuzz

@@ -467,7 +467,8 @@ fn eid_len(s: &[u8]) -> usize {
 /// an IPv6 address and contains "::" or 7 colons (like the scanner's V6 rules).
 fn hid6_len(s: &[u8]) -> usize {
     let mut end = 0;
-    while end < s.len() && (is_hex(s[end]) || s[end] == b':' || s[end] == b'.') {
+    // no IPv6 literal is longer than 45 characters
+    while end < s.len() && end < 46 && (is_hex(s[end]) || s[end] == b':' || s[end] == b'.') {
         end += 1;
     }
     let mut e = end;

@@ -74,6 +74,35 @@ fn err(mut m: String) -> CompileError {
     CompileError { message: m }
 }
 
+/// Largest block graph handed to the optimizer (libpcap has no limit but
+/// needs quadratic memory; such programs could not be loaded anyway).
+pub const MAX_OPT_BLOCKS: usize = 20_000;
+
+/// Nesting (parentheses and unary operators) at which libpcap's parser
+/// stack (bison, 10000 entries) is exhausted.
+const YACC_DEPTH: usize = 9996;
+
+/// Estimate of the parser stack depth the tokens need.
+fn nesting(toks: &[lexer::Tok]) -> usize {
+    use lexer::Tok;
+    let mut depth = 0usize;
+    let mut unary = 0usize;
+    let mut max = 0usize;
+    for t in toks {
+        match t {
+            Tok::Ch('(') => depth += 1,
+            Tok::Ch(')') => depth = depth.saturating_sub(1),
+            Tok::Not | Tok::Ch('!') | Tok::Ch('-') => unary += 1,
+            _ => {
+                max = max.max(depth + unary);
+                unary = 0;
+            }
+        }
+        max = max.max(depth + unary);
+    }
+    max
+}
+
 /// Compile `expr` like `pcap_compile` does for a handle described by `opts`.
 pub fn compile(
     expr: &str,
@@ -83,8 +112,31 @@ pub fn compile(
     if opts.snaplen == 0 {
         return Err(err("snaplen of 0 rejects all packets".into()));
     }
-    let mut cs = gencode::Cs::new(opts, resolver).map_err(err)?;
     let toks = lexer::tokenize(expr);
+    let depth = nesting(&toks);
+    if depth >= YACC_DEPTH {
+        return Err(err("can't parse filter expression: memory exhausted".into()));
+    }
+    if depth > 200 {
+        // deep recursion: use a thread with a stack large enough for it
+        return std::thread::scope(|sc| {
+            std::thread::Builder::new()
+                .stack_size(64 << 20)
+                .spawn_scoped(sc, || compile_tokens(toks, opts, resolver))
+                .map_err(|e| err(format!("can't start parser thread: {e}")))?
+                .join()
+                .unwrap_or_else(|_| Err(err("internal error".into())))
+        });
+    }
+    compile_tokens(toks, opts, resolver)
+}
+
+fn compile_tokens(
+    toks: Vec<lexer::Tok>,
+    opts: &CompileOptions,
+    resolver: &dyn Resolver,
+) -> Result<Vec<Insn>, CompileError> {
+    let mut cs = gencode::Cs::new(opts, resolver).map_err(err)?;
     let root = {
         let mut p = parser::Parser::new(toks, &mut cs);
         p.prog().map_err(err)?
@@ -95,6 +147,9 @@ pub fn compile(
     };
     let mut root = root;
     if opts.optimize && !cs.no_optimize {
+        if cs.blocks.len() > MAX_OPT_BLOCKS {
+            return Err(err("expression too complex to optimize".into()));
+        }
         root = optimize::optimize(&mut cs.blocks, root).map_err(err)?;
         let r = &cs.blocks[root];
         if r.code == (bpf::BPF_RET | bpf::BPF_K) && r.k == 0 {

@@ -13,7 +13,9 @@ pub enum PortProto {
     Both,
 }
 
-pub trait Resolver {
+/// `Sync` because deeply nested expressions are parsed on a helper thread
+/// with a larger stack.
+pub trait Resolver: Sync {
     /// Addresses of a host, in the order getaddrinfo would return them
     /// (libpcap's `pcap_nametoaddrinfo`). Empty = unknown.
     fn host(&self, name: &str) -> Vec<IpAddr>;

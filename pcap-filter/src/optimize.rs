@@ -874,20 +874,22 @@ impl<'b> Opt<'b> {
             }
         }
         'top: loop {
-            let ne = 2 * self.n;
-            for k in 0..ne {
-                if !self.edom[e].has(k) {
-                    continue;
-                }
-                let succ = self.edge_succ(e).unwrap();
-                if let Some(target) = self.fold_edge(succ, k) {
-                    if !self.use_conflict(pred, target) {
-                        self.done = false;
-                        self.set_edge_succ(e, target);
-                        if self.jt(target).is_some() {
-                            continue 'top;
+            let words = self.edom[e].0.len();
+            for w in 0..words {
+                let mut x = self.edom[e].0[w];
+                while x != 0 {
+                    let k = w * 64 + x.trailing_zeros() as usize;
+                    x &= x - 1;
+                    let succ = self.edge_succ(e).unwrap();
+                    if let Some(target) = self.fold_edge(succ, k) {
+                        if !self.use_conflict(pred, target) {
+                            self.done = false;
+                            self.set_edge_succ(e, target);
+                            if self.jt(target).is_some() {
+                                continue 'top;
+                            }
+                            return;
                         }
-                        return;
                     }
                 }
             }
