@@ -226,3 +226,57 @@ fn reflector_refusals() {
     assert_eq!(got.len(), 1);
     assert_eq!(got[0].data, frame("udp", 7));
 }
+
+/// Closing while the reflector thread is busy, then opening again at once
+/// (which frees closed handles nobody is inside): no crash, no leak of the
+/// thread, and the last ring still reflects.
+#[test]
+fn close_during_reflection_and_reopen() {
+    let t = Three::new("rfl4");
+    let a = t.pair.a.clone();
+    let sender = std::thread::spawn(move || {
+        let tx = RawTx::open(&a, IF_A);
+        for i in 0..3000 {
+            tx.send(&frame("udp", i % 10_000));
+            if i % 100 == 99 {
+                std::thread::sleep(Duration::from_millis(2));
+            }
+        }
+    });
+    for _ in 0..20 {
+        let ring = open_in(&t.pair.b, IF_B, false, false);
+        assert_eq!(set_reflector(&ring, "veth-c"), 0, "errno {}", errno());
+        ring.enable();
+        std::thread::sleep(Duration::from_millis(3));
+        drop(ring); // pfring_close
+    }
+    sender.join().unwrap();
+    let reflectors = || {
+        std::fs::read_dir("/proc/self/task")
+            .unwrap()
+            .filter_map(|e| std::fs::read_to_string(e.unwrap().path().join("comm")).ok())
+            .filter(|c| c.starts_with("pfring-reflect")) // comm keeps 15 bytes
+            .count()
+    };
+    let end = std::time::Instant::now() + Duration::from_secs(2);
+    let mut threads = reflectors();
+    while threads > 0 && std::time::Instant::now() < end {
+        std::thread::sleep(Duration::from_millis(10));
+        threads = reflectors();
+    }
+    assert_eq!(threads, 0, "every reflector thread ended");
+    let tap = RawRx::open(&t.c, "veth-d");
+    let tx = RawTx::open(&t.pair.a, IF_A);
+    let ring = open_in(&t.pair.b, IF_B, false, false);
+    assert_eq!(set_reflector(&ring, "veth-c"), 0);
+    ring.enable();
+    // The new thread names itself once it runs.
+    let end = std::time::Instant::now() + Duration::from_secs(2);
+    while reflectors() == 0 && std::time::Instant::now() < end {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert_eq!(reflectors(), 1, "the thread is visible while it runs");
+    tx.send(&frame("udp", 1));
+    let got = tap.collect(1, Duration::from_secs(5), Duration::from_millis(200));
+    assert_eq!(got, vec![frame("udp", 1)]);
+}
