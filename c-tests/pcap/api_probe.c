@@ -174,6 +174,44 @@ int main(int argc, char **argv)
 	data = pcap_next(p, hp);
 	printf("next at EOF=%s\n", data ? "data" : "NULL");
 
+	{
+		/* Filters on a savefile: compile, setfilter, offline_filter,
+		 * bpf_filter/validate/image/dump. */
+		struct bpf_program prog;
+		pcap_t *q = pcap_open_offline(argv[1], eb);
+		const char *exprs[] = { "tcp[tcpflags] & tcp-push != 0", "udp", "tcp and", "ip host 10.0.0.1 or port 80", NULL };
+		for (i = 0; q && exprs[i]; i++) {
+			r = pcap_compile(q, &prog, exprs[i], 1, PCAP_NETMASK_UNKNOWN);
+			printf("compile(%s)=%d [%s]\n", exprs[i], r, r ? pcap_geterr(q) : "");
+			if (r)
+				continue;
+			printf("  validate=%d len=%u\n", bpf_validate(prog.bf_insns, (int)prog.bf_len), prog.bf_len);
+			for (u_int k = 0; k < prog.bf_len; k++)
+				printf("  %s\n", bpf_image(&prog.bf_insns[k], (int)k));
+			fflush(stdout);
+			bpf_dump(&prog, 2);
+			bpf_dump(&prog, 3);
+			fflush(stdout);
+			if (i == 0) {
+				struct pcap_pkthdr *ph;
+				const u_char *pd;
+				int m = 0;
+				while (pcap_next_ex(q, &ph, &pd) == 1)
+					printf("  pkt %d offline_filter=%d bpf_filter=%u\n", m++,
+					    pcap_offline_filter(&prog, ph, pd),
+					    bpf_filter(prog.bf_insns, pd, ph->len, ph->caplen));
+				pcap_close(q);
+				q = pcap_open_offline(argv[1], eb);
+				printf("  setfilter=%d\n", pcap_setfilter(q, &prog));
+				ncb = 0;
+				printf("  loop with filter=%d count=%d\n", pcap_loop(q, -1, cb, NULL), ncb);
+			}
+			pcap_freecode(&prog);
+		}
+		if (q)
+			pcap_close(q);
+	}
+
 	if (argc > 2) {
 		pcap_dumper_t *d;
 		pcap_t *q = pcap_open_offline_with_tstamp_precision(argv[1], PCAP_TSTAMP_PRECISION_NANO, eb);

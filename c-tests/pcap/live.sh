@@ -25,6 +25,15 @@ ip -n "$ns" link set sv1 up
 ip -n "$ns" link set sv2 up
 fail=0
 
+# Waits up to 20 s for a background process, then kills it; prints "exit N".
+reap() { # pid
+	for _ in $(seq 200); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
+	kill -KILL "$1" 2>/dev/null || true
+	local rc=0
+	wait "$1" || rc=$?
+	echo "exit $rc"
+}
+
 wait_for() { # file pattern: up to 5 s
 	for _ in $(seq 50); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
 	echo "live.sh: timeout waiting for '$2' in $1" >&2; return 1
@@ -34,22 +43,22 @@ for which in sys shim; do
 	d=$work/$which; mkdir -p "$d"
 	envlib=(); [ $which = shim ] && envlib=(LD_LIBRARY_PATH="$lib")
 	# 1. -c N -w FILE
-	ip netns exec "$ns" env "${envlib[@]}" timeout 20 tcpdump -Z root -i sv1 -c "$N" -w "$d/cap.pcap" >"$d/w.out" 2>"$d/w.err" &
+	# (ip netns exec and env exec tcpdump: $! is tcpdump itself)
+	ip netns exec "$ns" env "${envlib[@]}" tcpdump -Z root -i sv1 -c "$N" -w "$d/cap.pcap" >"$d/w.out" 2>"$d/w.err" &
 	pid=$!
 	wait_for "$d/w.err" listening
 	ip netns exec "$ns" "$send" sv2 "$N"
-	rc=0; wait $pid || rc=$?; echo "exit $rc" >>"$d/w.out"
+	reap $pid >>"$d/w.out"
 	"$readall" "$d/cap.pcap" | sed -n 's/^  \([0-9]*\) [^ ]* /\1 /p' | sort -u >"$d/records"
 	# 2. printing, stopped by SIGINT
-	ip netns exec "$ns" env "${envlib[@]}" timeout 20 tcpdump -Z root -i sv1 -t -n >"$d/p.out" 2>"$d/p.err" &
+	ip netns exec "$ns" env "${envlib[@]}" tcpdump -Z root -i sv1 -t -n >"$d/p.out" 2>"$d/p.err" &
 	pid=$!
 	wait_for "$d/p.err" listening
 	ip netns exec "$ns" "$send" sv2 "$N"
 	# one unindented line per packet (hex dumps are indented)
 	for _ in $(seq 100); do [ "$(grep -c '^[^[:space:]]' "$d/p.out")" -ge "$N" ] && break; sleep 0.1; done
-	# timeout runs tcpdump as its child: signal tcpdump itself
-	kill -INT "$(cat /proc/$pid/task/$pid/children 2>/dev/null | awk "{print \$1}" | grep . || echo $pid)" 2>/dev/null || true
-	rc=0; wait $pid || rc=$?; echo "exit $rc" >>"$d/p.out"
+	kill -INT $pid 2>/dev/null || true
+	reap $pid >>"$d/p.out"
 	# 3. no such device
 	rc=0; env "${envlib[@]}" tcpdump -i nosuchdev0 -c 1 >"$d/n.out" 2>"$d/n.err" || rc=$?
 	echo "exit $rc" >>"$d/n.out"

@@ -549,6 +549,11 @@ impl Pcap {
         }
         match self.filter.try_borrow_mut() {
             Ok(mut f) => {
+                // Live: the kernel filters what gets queued (and counted);
+                // user space filters too, for packets already queued.
+                if let Some(l) = self.live.borrow().as_ref() {
+                    l.attach(prog);
+                }
                 *f = Some(prog.to_vec());
                 0
             }

@@ -206,6 +206,22 @@ impl Live {
             .map_err(|e| format!("failed to get statistics from socket: {e:?}"))
     }
 
+    /// Attaches the program in the kernel (SO_ATTACH_FILTER), so only
+    /// matching packets are queued and counted; false if the kernel refused
+    /// it (filtering then happens in user space only, as in libpcap).
+    pub fn attach(&self, prog: &[crate::types::BpfInsn]) -> bool {
+        let k: Vec<pfring::ring::SockFilter> = prog
+            .iter()
+            .map(|i| pfring::ring::SockFilter {
+                code: i.code,
+                jt: i.jt,
+                jf: i.jf,
+                k: i.k,
+            })
+            .collect();
+        self.ring.attach_filter(&k).is_ok()
+    }
+
     /// pcap_inject: bytes sent.
     pub fn inject(&self, buf: &[u8]) -> Result<usize, String> {
         if self.send_fd.get() < 0 {

@@ -844,7 +844,13 @@ fn set_program(prog: *mut BpfProgram, insns: &[BpfInsn]) -> bool {
     true
 }
 
-fn compile(h: &Pcap, prog: *mut BpfProgram, expr: *const c_char) -> c_int {
+fn compile(
+    h: &Pcap,
+    prog: *mut BpfProgram,
+    expr: *const c_char,
+    optimize: c_int,
+    netmask: u32,
+) -> c_int {
     if prog.is_null() {
         h.set_err("A null pointer was supplied as the program");
         return status::ERROR;
@@ -853,28 +859,31 @@ fn compile(h: &Pcap, prog: *mut BpfProgram, expr: *const c_char) -> c_int {
         h.set_err("not-yet-activated pcap_t passed to pcap_compile");
         return status::ERROR;
     }
-    let snaplen = h.snapshot.get();
-    if snaplen == 0 {
-        h.set_err("snaplen of 0 rejects all packets");
-        return status::ERROR;
-    }
-    let text = cstr(expr).map(|s| s.to_bytes()).unwrap_or(b"");
-    if !text.iter().all(|c| c.is_ascii_whitespace()) {
-        // The pcap-filter compiler is not part of this build yet.
-        h.set_err("can't parse filter expression: syntax error");
-        return status::ERROR;
-    }
-    let ret = BpfInsn {
-        code: 0x06,
-        jt: 0,
-        jf: 0,
-        k: snaplen as u32,
+    let text = cstr(expr)
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let opts = pcap_filter::CompileOptions {
+        linktype: h.linktype.get() as u32,
+        snaplen: h.snapshot.get() as u32,
+        optimize: optimize != 0,
+        netmask,
+        live: h.kind == Kind::Capture,
+        savefile: h.kind == Kind::Offline,
+        swapped: h.swapped.get(),
     };
-    if !set_program(prog, &[ret]) {
-        h.set_err("out of memory");
-        return status::ERROR;
+    match pcap_filter::compile(&text, &opts, &pcap_filter::SystemResolver::default()) {
+        Ok(insns) => {
+            if !set_program(prog, &insns) {
+                h.set_err("out of memory");
+                return status::ERROR;
+            }
+            0
+        }
+        Err(e) => {
+            h.set_err(&e.message);
+            status::ERROR
+        }
     }
-    0
 }
 
 ffi_fn! {
@@ -883,8 +892,7 @@ ffi_fn! {
     fail = status::ERROR;
     {
         let Some(h) = handle(p) else { return status::ERROR };
-        let _ = (optimize, netmask);
-        compile(h, prog, expr)
+        compile(h, prog, expr, optimize, netmask)
     }
 }
 
@@ -893,9 +901,8 @@ ffi_fn! {
     fn pcap_compile_nopcap(snaplen: c_int, linktype: c_int, prog: *mut BpfProgram, expr: *const c_char, optimize: c_int, netmask: u32) -> c_int;
     fail = status::ERROR;
     {
-        let _ = (optimize, netmask);
         let h = Pcap::dead(linktype, snaplen, 0);
-        compile(&h, prog, expr)
+        compile(&h, prog, expr, optimize, netmask)
     }
 }
 
