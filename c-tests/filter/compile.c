@@ -35,7 +35,13 @@ int main(void)
 		if (!pd) { puts("ERR\tpcap_open_dead failed"); continue; }
 		struct bpf_program prog;
 		if (pcap_compile(pd, &prog, f[4], opt, mask) < 0) {
-			printf("ERR\t%s\n", pcap_geterr(pd));
+			/* messages may end in a newline (decnet): print it as \n */
+			fputs("ERR\t", stdout);
+			for (const char *c = pcap_geterr(pd); *c; c++) {
+				if (*c == '\n') fputs("\\n", stdout);
+				else putchar(*c);
+			}
+			putchar('\n');
 		} else {
 			printf("OK\t%u\t", prog.bf_len);
 			for (unsigned j = 0; j < prog.bf_len; j++)

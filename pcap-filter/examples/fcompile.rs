@@ -39,7 +39,7 @@ fn main() {
                     .collect();
                 writeln!(out, "OK\t{}\t{}", p.len(), s.join(",")).unwrap();
             }
-            Err(e) => writeln!(out, "ERR\t{}", e.message).unwrap(),
+            Err(e) => writeln!(out, "ERR\t{}", e.message.replace('\n', "\\n")).unwrap(),
         }
         out.flush().unwrap();
     }

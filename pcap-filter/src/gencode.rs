@@ -337,10 +337,6 @@ impl<'a> Cs<'a> {
                         constant: 0,
                         reg: -1,
                     };
-                    if lt == PRISM_HEADER {
-                        self.off_linkhdr.constant = 144;
-                        self.off_linkhdr.is_variable = true;
-                    }
                 }
                 self.off_outermostlinkhdr = self.off_linkhdr;
                 self.off_nl = 8;
@@ -1000,6 +996,13 @@ impl<'a> Cs<'a> {
     pub fn finish_parse(&mut self, p: B) -> R<B> {
         let head = self.blocks[p].head;
         self.insert_compute_vloffsets(head)?;
+        if self.linktype == dlt::PPI {
+            // the per-packet DLT must be DLT_IEEE802_11 (105), little-endian
+            let ld = self.stmt(BPF_LD | BPF_W | BPF_ABS, 4);
+            let c = self.new_block(jmp(BPF_JEQ), 105u32.swap_bytes());
+            self.blocks[c].stmts = vec![ld];
+            self.gen_and(c, p);
+        }
         let t = self.gen_retblk(self.snaplen);
         self.backpatch(p, t);
         self.blocks[p].sense = !self.blocks[p].sense;
@@ -1010,6 +1013,11 @@ impl<'a> Cs<'a> {
 
     fn insert_compute_vloffsets(&mut self, b: B) -> R<()> {
         let mut s: Option<Vec<Stmt>> = None;
+        if self.outermostlinktype == dlt::PRISM_HEADER {
+            // libpcap turns the optimizer off for Prism before checking
+            // whether the header length is needed at all
+            self.no_optimize = true;
+        }
         match self.outermostlinktype {
             dlt::IEEE802_11_RADIO if self.off_linkhdr.reg != -1 => {
                 let r = self.off_linkhdr.reg as u32;
@@ -1023,15 +1031,51 @@ impl<'a> Cs<'a> {
                     self.stmt(BPF_MISC | BPF_TAX, 0),
                 ]);
             }
-            dlt::PRISM_HEADER | dlt::IEEE802_11_RADIO_AVS | dlt::PPI
-                if self.off_linkhdr.reg != -1 || self.off_linkpl.reg != -1 =>
-            {
-                return Err(crate::more::NOT_YET.into());
+            dlt::PRISM_HEADER if self.off_linkhdr.reg != -1 => {
+                let r = self.off_linkhdr.reg as u32;
+                let mut v = vec![
+                    self.stmt(BPF_LD | BPF_W | BPF_ABS, 0),
+                    self.stmt(BPF_ALU | BPF_AND | BPF_K, 0xffff_f000),
+                ];
+                let mut jeq = self.stmt(jmp(BPF_JEQ), 0x8021_1000);
+                let l4 = self.stmt(BPF_LD | BPF_W | BPF_ABS, 4);
+                jeq.jt = Some(l4.id);
+                let ja = self.stmt(BPF_JMP | BPF_JA, 1);
+                let l144 = self.stmt(BPF_LD | BPF_W | BPF_IMM, 144);
+                jeq.jf = Some(l144.id);
+                let st = self.stmt(BPF_ST, r);
+                let tax = self.stmt(BPF_MISC | BPF_TAX, 0);
+                v.extend([jeq, l4, ja, l144, st, tax]);
+                s = Some(v);
+            }
+            dlt::IEEE802_11_RADIO_AVS if self.off_linkhdr.reg != -1 => {
+                let r = self.off_linkhdr.reg as u32;
+                s = Some(vec![
+                    self.stmt(BPF_LD | BPF_W | BPF_ABS, 4),
+                    self.stmt(BPF_ST, r),
+                    self.stmt(BPF_MISC | BPF_TAX, 0),
+                ]);
+            }
+            dlt::PPI if self.off_linkhdr.reg != -1 => {
+                let r = self.off_linkhdr.reg as u32;
+                s = Some(vec![
+                    self.stmt(BPF_LD | BPF_B | BPF_ABS, 3),
+                    self.stmt(BPF_ALU | BPF_LSH | BPF_K, 8),
+                    self.stmt(BPF_MISC | BPF_TAX, 0),
+                    self.stmt(BPF_LD | BPF_B | BPF_ABS, 2),
+                    self.stmt(BPF_ALU | BPF_OR | BPF_X, 0),
+                    self.stmt(BPF_ST, r),
+                    self.stmt(BPF_MISC | BPF_TAX, 0),
+                ]);
             }
             _ => {}
         }
         match self.outermostlinktype {
-            dlt::IEEE802_11 | dlt::IEEE802_11_RADIO => {
+            dlt::IEEE802_11
+            | dlt::IEEE802_11_RADIO
+            | dlt::PRISM_HEADER
+            | dlt::IEEE802_11_RADIO_AVS
+            | dlt::PPI => {
                 s = self.load_802_11_header_len(s, b)?;
             }
             dlt::PFLOG if self.off_linkpl.reg != -1 => {

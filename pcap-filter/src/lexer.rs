@@ -596,12 +596,12 @@ pub fn tokenize(input: &str) -> Vec<Tok> {
                     }
                     Stoul::Overflow => Tok::Error(format!("number {text} overflows 32 bits")),
                 }
+            } else if best == el && el > 0 {
+                Tok::Eid(text)
             } else if best == hl && hl > 0 {
                 Tok::Hid(text)
             } else if best == h6 && h6 > 0 {
                 Tok::Hid6(text)
-            } else if best == el && el > 0 {
-                Tok::Eid(text)
             } else {
                 match keyword(&text) {
                     Some(t) => t,

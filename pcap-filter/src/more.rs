@@ -1,5 +1,5 @@
-//! Less common primitives: 802.11 type/subtype/direction, ARCnet, pflog,
-//! and the parts not implemented yet (reported as errors, never silently).
+//! Less common primitives: 802.11 type/subtype/direction and addresses,
+//! ARCnet, pflog, Geneve, protochain.
 
 use crate::bpf::*;
 use crate::gencode::*;
@@ -576,6 +576,3 @@ impl<'a> Cs<'a> {
         self.cmp(OffRel::LinkHdr, 2, BPF_B, v)
     }
 }
-
-/// Error text for constructs this implementation does not generate yet.
-pub const NOT_YET: &str = "this filter construct is not implemented by pcap-filter yet";

@@ -181,8 +181,13 @@ impl<'c, 'a> Parser<'c, 'a> {
             Tok::Id(_) | Tok::Hid(_) | Tok::Hid6(_) | Tok::Eid(_) | Tok::Aid(_) => true,
             Tok::Not | Tok::Ch('!') => self.id_starts_here(p + 1),
             Tok::Num(_) => {
-                let nt = self.toks.get(p + 1).unwrap_or(&Tok::Eof);
-                binop(nt).is_none() && relop(nt).is_none()
+                // after "and"/"or" a number is an id only when what follows
+                // can follow an id; otherwise yacc's default reduction makes
+                // it an arithmetic operand
+                matches!(
+                    self.toks.get(p + 1).unwrap_or(&Tok::Eof),
+                    Tok::And | Tok::Or | Tok::Ch(')') | Tok::Eof
+                )
             }
             Tok::Ch('(') => {
                 // "( pid )" vs "( expr )" / "( arth )"
@@ -284,9 +289,14 @@ impl<'c, 'a> Parser<'c, 'a> {
                             self.next();
                             Ok((self.p80211()?, QERR))
                         }
-                        _ => {
+                        Tok::And | Tok::Or | Tok::Ch(')') | Tok::Eof => {
                             self.next();
                             Ok((self.cs.proto_abbrev(p)?, QERR))
+                        }
+                        _ => {
+                            // yacc needs a valid lookahead to reduce here
+                            self.next();
+                            self.err()
                         }
                     }
                 } else if is_dqual(k) || is_aqual(k) {
@@ -476,11 +486,19 @@ impl<'c, 'a> Parser<'c, 'a> {
     fn arth(&mut self, min_prec: u8) -> R<Arth> {
         let mut lhs = self.arth_primary()?;
         while let Some((prec, op)) = binop(self.peek()) {
-            if prec < min_prec.max(1) {
+            // '%' and '^' have no precedence in libpcap's grammar: yacc
+            // always shifts them, and the rules ending in them always
+            // shift the next operator, so they take everything after them.
+            let noprec = op == BPF_MOD || op == BPF_XOR;
+            if !noprec && prec < min_prec.max(1) {
                 break;
             }
             self.next();
-            let rhs = self.arth(prec + 1)?;
+            let rhs = if noprec {
+                self.arth(1)?
+            } else {
+                self.arth(prec + 1)?
+            };
             lhs = self.cs.arth(op, lhs, rhs)?;
         }
         Ok(lhs)
@@ -531,9 +549,19 @@ impl<'c, 'a> Parser<'c, 'a> {
         }
     }
 
-    /// Operand of unary minus (binds tighter than every binary operator).
+    /// Operand of unary minus: binds tighter than every binary operator
+    /// except '%' and '^', which yacc always shifts (no precedence).
     fn arth_unary(&mut self) -> R<Arth> {
-        self.arth_primary()
+        let mut lhs = self.arth_primary()?;
+        while let Some((_, op)) = binop(self.peek()) {
+            if op != BPF_MOD && op != BPF_XOR {
+                break;
+            }
+            self.next();
+            let rhs = self.arth(1)?;
+            lhs = self.cs.arth(op, lhs, rhs)?;
+        }
+        Ok(lhs)
     }
 
     // ---- "other" --------------------------------------------------------------

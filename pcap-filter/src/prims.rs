@@ -316,12 +316,13 @@ impl<'a> Cs<'a> {
             P::Rarp => self.hostop(addr, mask, dir, ETHERTYPE_REVARP, 14, 24),
             P::Arp => self.hostop(addr, mask, dir, ETHERTYPE_ARP, 14, 24),
             P::Atalk => Err("AppleTalk host filtering not implemented".into()),
+            P::Aarp => Err("AARP host filtering not implemented".into()),
             P::Decnet => self.dnhostop(addr, dir),
             P::Lat => Err("LAT host filtering not implemented".into()),
             P::Sca => Err("SCA host filtering not implemented".into()),
             P::Moprc => Err("MOPRC host filtering not implemented".into()),
             P::Mopdl => Err("MOPDL host filtering not implemented".into()),
-            P::Ipv6 => Err(format!("'ip6' modifier applied to ip {typestr}")),
+            P::Ipv6 => Err("'ip6' modifier applied to ip host".into()),
             P::Iso => Err("ISO host filtering not implemented".into()),
             P::Ipx => Err("IPX host filtering not implemented".into()),
             P::Undef => Err("syntax error in filter expression".into()),
@@ -334,13 +335,7 @@ impl<'a> Cs<'a> {
         match proto {
             P::Default | P::Ipv6 => self.hostop6(addr, mask, dir),
             P::Link => Err(format!("link-layer modifier applied to ip6 {typestr}")),
-            P::Atalk => Err("AppleTalk host filtering not implemented".into()),
-            P::Lat => Err("LAT host filtering not implemented".into()),
-            P::Sca => Err("SCA host filtering not implemented".into()),
-            P::Moprc => Err("MOPRC host filtering not implemented".into()),
-            P::Mopdl => Err("MOPDL host filtering not implemented".into()),
-            P::Iso => Err("ISO host filtering not implemented".into()),
-            P::Ipx => Err("IPX host filtering not implemented".into()),
+            P::Atalk => Err(format!("AppleTalk modifier applied to ip6 {typestr}")),
             P::Undef => Err("syntax error in filter expression".into()),
             other => Err(format!(
                 "'{}' modifier applied to ip6 {typestr}",
@@ -437,6 +432,10 @@ impl<'a> Cs<'a> {
     }
 
     fn dir_pair(&mut self, dir: D, f: &dyn Fn(&mut Cs<'a>, u32) -> R<B>) -> R<B> {
+        self.dir_pair_ex(dir, f, false)
+    }
+
+    fn dir_pair_ex(&mut self, dir: D, f: &dyn Fn(&mut Cs<'a>, u32) -> R<B>, range: bool) -> R<B> {
         match dir {
             D::Src => f(self, 0),
             D::Dst => f(self, 2),
@@ -452,7 +451,14 @@ impl<'a> Cs<'a> {
                 self.gen_or(tmp, b1);
                 Ok(b1)
             }
-            other => Err(dir_err_port(other).unwrap_or_else(|| "syntax error".into())),
+            other => {
+                let m = dir_err_port(other).unwrap_or_else(|| "syntax error".into());
+                Err(if range {
+                    m.replace("for ports", "for port ranges")
+                } else {
+                    m
+                })
+            }
         }
     }
 
@@ -519,7 +525,11 @@ impl<'a> Cs<'a> {
             self.gen_and(tmp, b0);
             b0
         };
-        let b1 = self.dir_pair(dir, &|cs: &mut Cs, off| cs.portrangeatom(off, p1, p2, v6))?;
+        let b1 = self.dir_pair_ex(
+            dir,
+            &|cs: &mut Cs, off| cs.portrangeatom(off, p1, p2, v6),
+            true,
+        )?;
         self.gen_and(b0, b1);
         Ok(b1)
     }
@@ -728,14 +738,23 @@ impl<'a> Cs<'a> {
                         | dlt::IEEE802 | dlt::IEEE802_11 | dlt::IEEE802_11_RADIO
                         | dlt::IEEE802_11_RADIO_AVS | dlt::PRISM_HEADER | dlt::PPI | dlt::IP_OVER_FC => {
                             let Some(e) = self.res.ether(name) else {
-                                return Err(format!("unknown ether host '{name}'"));
+                                let what = match lt {
+                                    dlt::FDDI => "FDDI",
+                                    dlt::IEEE802 => "token ring",
+                                    dlt::IP_OVER_FC => "Fibre Channel",
+                                    dlt::EN10MB | dlt::NETANALYZER | dlt::NETANALYZER_TRANSPARENT => "ether",
+                                    _ => "802.11",
+                                };
+                                return Err(format!("unknown {what} host '{name}'"));
                             };
                             self.link_hostop(&e, dir)
                         }
                         _ => Err("only ethernet/FDDI/token ring/802.11/ATM LANE/Fibre Channel supports link-level host name".into()),
                     }
                 } else if proto == P::Decnet {
-                    Err(format!("unknown decnet host name '{name}'\n"))
+                    Err(format!(
+                        "decnet name support not included, '{name}' cannot be translated\n"
+                    ))
                 } else {
                     let addrs = self.res.host(name);
                     if addrs.is_empty() {
@@ -1645,13 +1664,11 @@ fn shl32(v: u32, n: u32) -> u32 {
 
 /// `__pcap_atodn`: DECnet "area.node".
 pub fn atodn(s: &str) -> Option<u32> {
-    let (a, n) = s.split_once('.')?;
-    let area: u32 = a.parse().ok()?;
-    let node: u32 = n.parse().ok()?;
-    if area > 63 || node > 1023 {
-        return None;
-    }
-    Some((area << 10) | node)
+    // sscanf("%d.%d"), then the area and node masks
+    let (area, rest) = scan_int(s)?;
+    let rest = rest.strip_prefix('.')?;
+    let (node, _) = scan_int(rest)?;
+    Some((((area as u32) << 10) & 0o176000) | ((node as u32) & 0o1777))
 }
 
 pub fn parse_mac(s: &str) -> Option<[u8; 6]> {
