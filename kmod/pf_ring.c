@@ -358,78 +358,75 @@ static const u8 *frame_ptr(const struct pkt_ctx *c, u32 off, u32 n, u8 *buf)
 	return frame_copy(c, off, n, buf) ? buf : NULL;
 }
 
-#define RD8(off, dst)                                                   \
-	do {                                                            \
-		const u8 *q = frame_ptr(c, (off), 1, b);              \
-		if (!q)                                                 \
-			return;                                         \
-		dst = q[0];                                         \
-	} while (0)
-#define RD16(off, dst)                                                   \
-	do {                                                            \
-		const u8 *q = frame_ptr(c, (off), 2, b);              \
-		if (!q)                                                 \
-			return;                                         \
-		dst = get_unaligned_be16(q);                                         \
-	} while (0)
-#define RD32(off, dst)                                                   \
-	do {                                                            \
-		const u8 *q = frame_ptr(c, (off), 4, b);              \
-		if (!q)                                                 \
-			return;                                         \
-		dst = get_unaligned_be32(q);                                         \
-	} while (0)
+#define PARSE_SPAN 128     /* >= 18 (Ethernet + 802.1Q) + 60 (IPv4) + 14 (TCP) */
 
 /*
  * Fills parsed_pkt as 3.7.5's parse_pkt did, field by field, so a truncated
  * frame keeps the fields it has.  Offsets are relative to the kernel's
  * original skb->data: the network header on RX (eth_offset = -14), the MAC
- * header on TX.  Same results as libpfring's user-space parser.
+ * header on TX.  Same results as libpfring's user-space parser.  Works on
+ * one contiguous view of the first PARSE_SPAN bytes (a pointer into the skb
+ * for the usual linear, untagged frame).
  */
 static void parse_pkt(struct pkt_ctx *c, struct pkt_parsing_info *p)
 {
-	u8 b[4];
+	u8 buf[PARSE_SPAN];
+	u32 n = min_t(u32, c->len, PARSE_SPAN), l3 = ETH_HLEN, l4;
+	const u8 *d = frame_ptr(c, 0, n, buf);
 	u16 base = (u16)(0 - c->displ);
-	u32 l3 = ETH_HLEN, l4;
-	u8 ver_ihl, doff, flags;
-	u16 sport, dport;
+	u8 ver_ihl;
 
 	memset(p, 0, sizeof(*p));
 	c->l3 = 0;
 	p->eth_offset = base;
-	RD16(12, p->eth_type);
+	if (!d || n < 14)
+		return;
+	p->eth_type = get_unaligned_be16(d + 12);
 	if (p->eth_type == ETH_P_8021Q) {
 		p->vlan_offset = base + ETH_HLEN;
-		RD16(14, p->vlan_id);
-		p->vlan_id &= VLAN_VID_MASK;
-		RD16(16, p->eth_type);
+		if (n < 16)
+			return;
+		p->vlan_id = get_unaligned_be16(d + 14) & VLAN_VID_MASK;
+		if (n < 18)
+			return;
+		p->eth_type = get_unaligned_be16(d + 16);
 		l3 += VLAN_HLEN;
 	}
-	if (p->eth_type != ETH_P_IP)
+	if (p->eth_type != ETH_P_IP || n < l3 + 1)
 		return;
-	RD8(l3, ver_ihl);
+	ver_ihl = d[l3];
 	p->l3_offset = base + l3;
 	c->l3 = c->tagged ? l3 - VLAN_HLEN : l3;
-	RD8(l3 + 1, p->ipv4_tos);
-	RD8(l3 + 9, p->l3_proto);
-	RD32(l3 + 12, p->ipv4_src);
-	RD32(l3 + 16, p->ipv4_dst);
+	if (n < l3 + 2)
+		return;
+	p->ipv4_tos = d[l3 + 1];
+	if (n < l3 + 10)
+		return;
+	p->l3_proto = d[l3 + 9];
+	if (n < l3 + 16)
+		return;
+	p->ipv4_src = get_unaligned_be32(d + l3 + 12);
+	if (n < l3 + 20)
+		return;
+	p->ipv4_dst = get_unaligned_be32(d + l3 + 16);
 	l4 = l3 + (ver_ihl & 0x0f) * 4;
 	p->l4_offset = base + l4;
 	switch (p->l3_proto) {
 	case IPPROTO_TCP:
-		RD16(l4, sport);
-		RD16(l4 + 2, dport);
-		RD8(l4 + 12, doff);
-		RD8(l4 + 13, flags);
-		p->l4_src_port = sport;
-		p->l4_dst_port = dport;
-		p->tcp_flags = flags & 0x3f;
-		p->payload_offset = base + l4 + (doff >> 4) * 4;
+		if (n < l4 + 14)
+			return;
+		p->l4_src_port = get_unaligned_be16(d + l4);
+		p->l4_dst_port = get_unaligned_be16(d + l4 + 2);
+		p->tcp_flags = d[l4 + 13] & 0x3f;
+		p->payload_offset = base + l4 + (d[l4 + 12] >> 4) * 4;
 		break;
 	case IPPROTO_UDP:
-		RD16(l4, p->l4_src_port);
-		RD16(l4 + 2, p->l4_dst_port);
+		if (n < l4 + 2)
+			return;
+		p->l4_src_port = get_unaligned_be16(d + l4);
+		if (n < l4 + 4)
+			return;
+		p->l4_dst_port = get_unaligned_be16(d + l4 + 2);
 		p->payload_offset = base + l4 + 8;
 		break;
 	default:
@@ -437,10 +434,6 @@ static void parse_pkt(struct pkt_ctx *c, struct pkt_parsing_info *p)
 		break;
 	}
 }
-
-#undef RD8
-#undef RD16
-#undef RD32
 
 /* 3.7.5 hash_skb (cluster_per_flow): the sum of the raw network-order
  * saddr + daddr + protocol (+ TCP/UDP ports), read at the IPv4 header
@@ -781,6 +774,38 @@ static bool ring_wants(struct ring_sock *pfr, const struct net_device *dev)
 	       net_eq(pfr->net, dev_net(dev));
 }
 
+/* Sets up the frame view and the packet header once per packet, when the
+ * first ring wants it.  false: the skb has no usable MAC header. */
+static bool prepare_pkt(struct sk_buff *skb, struct pkt_ctx *ctx, struct pfring_pkthdr *hdr)
+{
+	struct timespec64 ts;
+	int mac_off = skb_mac_offset(skb);
+
+	if (mac_off > 0 || -mac_off > skb_headroom(skb) || -mac_off > 64)
+		return false;
+	ctx->skb = skb;
+	ctx->displ = (u16)(-mac_off);
+	/* As AF_PACKET does: look at the frame from its MAC header while the
+	 * handler runs; ring_rcv restores data/len before returning. */
+	skb_push(skb, ctx->displ);
+	ctx->tagged = skb_vlan_tag_present(skb);
+	ctx->len = skb->len;
+	if (ctx->tagged) {
+		put_unaligned_be16(be16_to_cpu(skb->vlan_proto), ctx->tag);
+		put_unaligned_be16(skb_vlan_tag_get(skb), ctx->tag + 2);
+		ctx->len += VLAN_HLEN;
+	}
+	memset(hdr, 0, sizeof(*hdr));
+	/* skb->tstamp may be unset or a mono delivery time on TX: take the
+	 * wall clock at the tap, as 3.7.5 did when the skb had none. */
+	ktime_get_real_ts64(&ts);
+	hdr->ts.tv_sec = ts.tv_sec;
+	hdr->ts.tv_usec = ts.tv_nsec / NSEC_PER_USEC;
+	hdr->len = ctx->len;
+	parse_pkt(ctx, &hdr->parsed_pkt);
+	return true;
+}
+
 static int ring_rcv(struct sk_buff *skb, struct net_device *dev,
 		    struct packet_type *pt, struct net_device *orig_dev)
 {
@@ -791,60 +816,33 @@ static int ring_rcv(struct sk_buff *skb, struct net_device *dev,
 	struct ring_sock *pfr;
 	unsigned int ntargets = 0, i;
 	bool tx = skb->pkt_type == PACKET_OUTGOING;
+	bool prepared = false, clustered = false;
 	unsigned char *data0 = skb->data;
 	unsigned int len0 = skb->len;
-	int mac_off;
-	u16 displ;
-	struct timespec64 ts;
 
 	if (tx && !READ_ONCE(enable_tx_capture))
 		goto out;
 	if (!skb_mac_header_was_set(skb))
 		goto out;
-	/* The tap sees every device: leave at once unless an active ring is
-	 * bound to this one (cluster members are on ring_list too). */
-	rcu_read_lock();
-	list_for_each_entry_rcu(pfr, &ring_list, node)
-		if (READ_ONCE(pfr->active) && ring_wants(pfr, dev))
-			break;
-	if (list_entry_is_head(pfr, &ring_list, node)) {
-		rcu_read_unlock();
-		goto out;
-	}
-	rcu_read_unlock();
-	mac_off = skb_mac_offset(skb);
-	if (mac_off > 0 || -mac_off > skb_headroom(skb) || -mac_off > 64)
-		goto out;
-	displ = (u16)(-mac_off);
-	/* As AF_PACKET does: look at the frame from its MAC header for the
-	 * duration of the handler, restore data/len before returning. */
-	skb_push(skb, displ);
 
-	memset(&hdr, 0, sizeof(hdr));
-	/* skb->tstamp may be unset or a mono delivery time on TX: take the
-	 * wall clock at the tap, as 3.7.5 did when the skb had none. */
-	ktime_get_real_ts64(&ts);
-	hdr.ts.tv_sec = ts.tv_sec;
-	hdr.ts.tv_usec = ts.tv_nsec / NSEC_PER_USEC;
-	ctx.skb = skb;
-	ctx.displ = displ;
-	ctx.tagged = skb_vlan_tag_present(skb);
-	ctx.len = skb->len;
-	if (ctx.tagged) {
-		put_unaligned_be16(be16_to_cpu(skb->vlan_proto), ctx.tag);
-		put_unaligned_be16(skb_vlan_tag_get(skb), ctx.tag + 2);
-		ctx.len += VLAN_HLEN;
-	}
-	hdr.len = ctx.len;
-	parse_pkt(&ctx, &hdr.parsed_pkt);
-
+	/* The tap sees every device: the frame is only looked at once an
+	 * active ring bound to this device turns up. */
 	rcu_read_lock();
 	list_for_each_entry_rcu(pfr, &ring_list, node) {
-		if (READ_ONCE(pfr->cluster_id) || !ring_wants(pfr, dev))
+		if (!READ_ONCE(pfr->active) || !ring_wants(pfr, dev))
 			continue;
+		if (!prepared) {
+			if (!prepare_pkt(skb, &ctx, &hdr))
+				break;
+			prepared = true;
+		}
+		if (READ_ONCE(pfr->cluster_id)) {
+			clustered = true;       /* delivered per cluster below */
+			continue;
+		}
 		add_skb_to_ring(pfr, &ctx, &hdr, tx);
 	}
-	if (!list_empty(&cluster_list)) {
+	if (clustered) {
 		u32 h = hash_skb(&ctx);
 
 		spin_lock(&cluster_lock);
@@ -865,8 +863,10 @@ static int ring_rcv(struct sk_buff *skb, struct net_device *dev,
 	}
 	rcu_read_unlock();
 
-	skb->data = data0;
-	skb->len = len0;
+	if (prepared) {
+		skb->data = data0;
+		skb->len = len0;
+	}
 out:
 	consume_skb(skb);
 	return 0;
