@@ -26,12 +26,22 @@ int main(void)
 		if (i < 4) { puts("BADLINE"); continue; }
 		f[4] = p;
 		int dlt = atoi(f[0]), snap = atoi(f[1]), opt = atoi(f[3]);
+		/* DLT field "live:IFACE" = a live capture handle (special VLAN
+		 * handling etc.), "file:PATH" = a savefile handle */
+		char eb[PCAP_ERRBUF_SIZE];
 		bpf_u_int32 mask = PCAP_NETMASK_UNKNOWN;
 		if (strcmp(f[2], "-") != 0) {
 			struct in_addr a;
 			if (inet_aton(f[2], &a)) mask = a.s_addr;
 		}
-		pcap_t *pd = pcap_open_dead(dlt, snap);
+		pcap_t *pd;
+		if (strncmp(f[0], "live:", 5) == 0) {
+			pd = pcap_create(f[0] + 5, eb);
+			if (pd && pcap_activate(pd) < 0) { pcap_close(pd); pd = NULL; }
+		} else if (strncmp(f[0], "file:", 5) == 0) {
+			pd = pcap_open_offline(f[0] + 5, eb);
+		} else
+			pd = pcap_open_dead(dlt, snap);
 		if (!pd) { puts("ERR\tpcap_open_dead failed"); continue; }
 		struct bpf_program prog;
 		if (pcap_compile(pd, &prog, f[4], opt, mask) < 0) {

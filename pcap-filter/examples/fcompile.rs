@@ -4,6 +4,45 @@
 use pcap_filter::{compile, CompileOptions, SystemResolver};
 use std::io::{BufRead, Write};
 
+/// (DLT, snaplen, swapped) from a pcap file header.
+fn savefile_header(path: &str) -> Option<(u32, u32, bool)> {
+    let b = std::fs::read(path).ok()?;
+    if b.len() < 24 {
+        return None;
+    }
+    let le = u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
+    let swapped = match le {
+        0xa1b2c3d4 | 0xa1b23c4d => false,
+        0xd4c3b2a1 | 0x4d3cb2a1 => true,
+        _ => return None,
+    };
+    let rd = |o: usize| {
+        let w = [b[o], b[o + 1], b[o + 2], b[o + 3]];
+        if swapped {
+            u32::from_be_bytes(w)
+        } else {
+            u32::from_le_bytes(w)
+        }
+    };
+    let lt = rd(20) & 0xffff;
+    let dlt = match lt {
+        101 => 12,
+        100 => 11,
+        _ => lt,
+    };
+    let max = if dlt == 231 {
+        128 * 1024 * 1024
+    } else {
+        262144
+    };
+    let snap = match rd(16) {
+        0 => max,
+        s if s > max => max,
+        s => s,
+    };
+    Some((dlt, snap, swapped))
+}
+
 fn main() {
     let res = SystemResolver::default();
     let stdin = std::io::stdin();
@@ -24,13 +63,32 @@ fn main() {
                 Err(_) => 0xffff_ffff,
             }
         };
-        let opts = CompileOptions {
+        let mut opts = CompileOptions {
             linktype: f[0].parse().unwrap_or(1),
             snaplen: f[1].parse().unwrap_or(262144),
             optimize: f[3] == "1",
             netmask,
             ..Default::default()
         };
+        if f[0].starts_with("live:") {
+            // the harness uses loopback: Ethernet, default snapshot length
+            opts.linktype = 1;
+            opts.snaplen = 262144;
+            opts.live = true;
+        } else if let Some(path) = f[0].strip_prefix("file:") {
+            match savefile_header(path) {
+                Some((dlt, snap, swapped)) => {
+                    opts.linktype = dlt;
+                    opts.snaplen = snap;
+                    opts.savefile = true;
+                    opts.swapped = swapped;
+                }
+                None => {
+                    writeln!(out, "ERR\tcannot read {path}").unwrap();
+                    continue;
+                }
+            }
+        }
         match compile(f[4], &opts, &res) {
             Ok(p) => {
                 let s: Vec<String> = p

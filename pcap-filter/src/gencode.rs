@@ -51,6 +51,9 @@ pub mod dlt {
     pub const NETANALYZER: u32 = 240;
     pub const NETANALYZER_TRANSPARENT: u32 = 241;
     pub const LINUX_SLL2: u32 = 276;
+    pub const HDLC: u32 = 112;
+    pub const LTALK: u32 = 114;
+    pub const APPLE_IP_OVER_IEEE1394: u32 = 138;
     pub const MATCHING_MIN: u32 = 104;
     pub const MATCHING_MAX: u32 = 289;
 }
@@ -307,14 +310,36 @@ impl<'a> Cs<'a> {
         let (ltype, lpl, nl, nosnap): (u32, u32, u32, u32) = match lt {
             ARCNET => (2, 6, 0, 0),
             ARCNET_LINUX => (4, 8, 0, 0),
-            EN10MB | NETANALYZER_TRANSPARENT => {
-                if lt == NETANALYZER_TRANSPARENT {
-                    (12 + 8 + 4 + 4, 14 + 8 + 4 + 4, 0, 3)
-                } else {
-                    (12, 14, 0, 3)
-                }
+            EN10MB => (12, 14, 0, 3),
+            NETANALYZER | NETANALYZER_TRANSPARENT => {
+                // a 4-byte pseudo-header (plus preamble and SFD if transparent)
+                let hdr = if lt == NETANALYZER { 4 } else { 12 };
+                self.off_linkhdr = AbsOff::c(hdr);
+                self.off_outermostlinkhdr = self.off_linkhdr;
+                (hdr + 12, hdr + 14, 0, 3)
             }
-            NETANALYZER => (16, 18, 0, 3),
+            99 => (6, 44, 0, 0),
+            // Juniper pseudo-headers
+            130 | 131 | 134 | 179 | 180 | 181 => (4, 4, 0, OFFSET_NOT_SET),
+            137 => (4, 4, 0, 10),
+            135 => (8, 8, 0, 10),
+            167 | 178 => (16, 14, 18, 21),
+            168 => (4, 6, 0, OFFSET_NOT_SET),
+            133 => (6, 12, 0, OFFSET_NOT_SET),
+            164 => (12, 12, 0, OFFSET_NOT_SET),
+            132 => (6, OFFSET_NOT_SET, OFFSET_NOT_SET, OFFSET_NOT_SET),
+            136 => (12, OFFSET_NOT_SET, OFFSET_NOT_SET, OFFSET_NOT_SET),
+            183 | 200 => (18, OFFSET_NOT_SET, OFFSET_NOT_SET, OFFSET_NOT_SET),
+            194 | 232 | 233 | 234 | 238 => (8, OFFSET_NOT_SET, OFFSET_NOT_SET, OFFSET_NOT_SET),
+            165 => (
+                OFFSET_NOT_SET,
+                OFFSET_NOT_SET,
+                OFFSET_NOT_SET,
+                OFFSET_NOT_SET,
+            ),
+            HDLC => (2, 4, 0, 0),
+            LTALK => (OFFSET_NOT_SET, 0, 0, 0),
+            APPLE_IP_OVER_IEEE1394 => (16, 18, 0, 0),
             SLIP => (OFFSET_NOT_SET, 16, 0, 0),
             SLIP_BSDOS => (OFFSET_NOT_SET, 24, 0, 0),
             NULL | LOOP => (0, 4, 0, 0),
@@ -357,7 +382,7 @@ impl<'a> Cs<'a> {
             IP_OVER_FC => (OFFSET_NOT_SET, 16, 8, 3),
             IPNET => (1, 24, 0, 0),
             PFLOG => (0, OFFSET_NOT_SET, 0, 0),
-            FRELAY => (OFFSET_NOT_SET, OFFSET_NOT_SET, 0, 0),
+            FRELAY => (OFFSET_NOT_SET, 0, 0, 0),
             _ => {
                 if (MATCHING_MIN..=MATCHING_MAX).contains(&lt) {
                     (
@@ -822,11 +847,16 @@ impl<'a> Cs<'a> {
     }
 
     fn loopback_linktype(&mut self, ll: u32) -> R<B> {
-        let mut v = match ll {
+        let v = match ll {
             ETHERTYPE_IP => 2u32,
             ETHERTYPE_IPV6 => 10u32,
             _ => return Ok(self.gen_false()),
         };
+        self.loopback_af(v)
+    }
+
+    fn loopback_af(&mut self, af: u32) -> R<B> {
+        let mut v = af;
         if self.linktype == dlt::NULL || self.linktype == dlt::ENC {
             if self.opts.swapped {
                 v = v.swap_bytes();
@@ -862,7 +892,35 @@ impl<'a> Cs<'a> {
         }
         match self.linktype {
             EN10MB | NETANALYZER | NETANALYZER_TRANSPARENT => self.ether_linktype(ll),
-            C_HDLC => {
+            130..=137 | 164 | 167 | 168 | 178..=181 | 183 | 194 | 200 | 232..=234 | 238 => {
+                // only the Juniper magic number is checked
+                self.mcmp(OffRel::LinkHdr, 0, BPF_W, 0x4d47_4300, 0xffff_ff00)
+            }
+            165 => self.mcmp(OffRel::LinkHdr, 0, BPF_W, 0x55ff_0000, 0xffff_0000),
+            LTALK => Ok(if ll == ETHERTYPE_ATALK {
+                self.gen_true()
+            } else {
+                self.gen_false()
+            }),
+            FRELAY => match ll {
+                ETHERTYPE_IP => self.cmp(OffRel::LinkHdr, 2, BPF_H, 0x03cc),
+                ETHERTYPE_IPV6 => self.cmp(OffRel::LinkHdr, 2, BPF_H, 0x038e),
+                LLCSAP_ISONS => {
+                    let b0 = self.cmp(OffRel::LinkHdr, 2, BPF_H, 0x0381)?;
+                    let b1 = self.cmp(OffRel::LinkHdr, 2, BPF_H, 0x0382)?;
+                    let b2 = self.cmp(OffRel::LinkHdr, 2, BPF_H, 0x0383)?;
+                    self.gen_or(b1, b2);
+                    self.gen_or(b0, b2);
+                    Ok(b2)
+                }
+                _ => Ok(self.gen_false()),
+            },
+            IPNET => match ll {
+                ETHERTYPE_IP => self.cmp(OffRel::LinkType, 0, BPF_B, 2),
+                ETHERTYPE_IPV6 => self.cmp(OffRel::LinkType, 0, BPF_B, 26),
+                _ => Ok(self.gen_false()),
+            },
+            C_HDLC | HDLC => {
                 let ll = if ll == LLCSAP_ISONS {
                     (ll << 8) | LLCSAP_ISONS
                 } else {
@@ -911,6 +969,15 @@ impl<'a> Cs<'a> {
                     self.cmp(OffRel::LinkType, 0, BPF_H, v)
                 }
             }
+            NULL | LOOP | ENC if ll == ETHERTYPE_IPV6 && self.opts.savefile => {
+                // a savefile may come from a BSD: check all their AF_INET6 values
+                let b0 = self.loopback_af(24)?;
+                let b1 = self.loopback_af(28)?;
+                self.gen_or(b0, b1);
+                let b0 = self.loopback_af(30)?;
+                self.gen_or(b0, b1);
+                Ok(b1)
+            }
             NULL | LOOP | ENC => self.loopback_linktype(ll),
             ARCNET | ARCNET_LINUX => match ll {
                 ETHERTYPE_IPV6 => self.cmp(OffRel::LinkType, 0, BPF_B, 0xc4),
@@ -940,10 +1007,26 @@ impl<'a> Cs<'a> {
                 if self.off_linktype.constant != OFFSET_NOT_SET {
                     self.cmp(OffRel::LinkType, 0, BPF_H, ll)
                 } else {
-                    Err(format!(
-                        "{} link-layer type filtering not implemented",
-                        crate::dltnames::description_or_dlt(self.linktype)
-                    ))
+                    let name = match self.linktype {
+                        139 | 140 => "MTP2".to_string(),
+                        144 => "IrDA".to_string(),
+                        177 => "LAPD".to_string(),
+                        182 => "Multi-link Frame Relay".to_string(),
+                        186 | 189 | 220 | 249 => "USB".to_string(),
+                        187 | 201 => "Bluetooth".to_string(),
+                        190 | 227 => "CAN".to_string(),
+                        191 | 195 | 215 | 230 | 283 => "IEEE 802.15.4".to_string(),
+                        193 => "IEEE 802.16".to_string(),
+                        196 => "SITA".to_string(),
+                        197 => "ERF".to_string(),
+                        198 => "RAIF1".to_string(),
+                        199 | 209 => "IPMB".to_string(),
+                        202 => "AX.25".to_string(),
+                        239 => "NFLOG".to_string(),
+                        246 => "PFSYNC".to_string(),
+                        lt => crate::dltnames::description_or_dlt(lt),
+                    };
+                    Err(format!("{name} link-layer type filtering not implemented"))
                 }
             }
         }

@@ -244,11 +244,7 @@ impl<'a> Cs<'a> {
             dlt::ARCNET | dlt::ARCNET_LINUX => {
                 if (q.addr == A::Host || q.addr == A::Default) && q.proto == P::Link {
                     let v = u32::from_str_radix(s.trim_start_matches('$'), 16).unwrap_or(0) as u8;
-                    let (src, dst) = if self.linktype == dlt::ARCNET {
-                        (0, 1)
-                    } else {
-                        (2, 3)
-                    };
+                    let (src, dst) = (0, 1);
                     let one = |cs: &mut Cs, off: u32| cs.cmp(OffRel::LinkHdr, off, BPF_B, v as u32);
                     match q.dir {
                         D::Src => one(self, src),

@@ -208,7 +208,9 @@ impl<'a> Cs<'a> {
                 Ok(b1)
             }
             P::Iso => {
-                if self.linktype == dlt::C_HDLC {
+                if self.linktype == dlt::FRELAY {
+                    self.cmp(OffRel::LinkHdr, 2, BPF_H, (0x03 << 8) | v)
+                } else if self.linktype == dlt::C_HDLC || self.linktype == dlt::HDLC {
                     let b0 = self.gen_linktype((LLCSAP_ISONS << 8) | LLCSAP_ISONS)?;
                     let b1 = self.cmp(OffRel::LinkPlNoSnap, 1, BPF_B, v)?;
                     self.gen_and(b0, b1);
@@ -974,7 +976,7 @@ impl<'a> Cs<'a> {
                 | dlt::PRISM_HEADER
                 | dlt::PPI => self.link_hostop(&[0xff; 6], D::Dst),
                 dlt::ARCNET | dlt::ARCNET_LINUX => {
-                    let off = if self.linktype == dlt::ARCNET { 1 } else { 3 };
+                    let off = 1;
                     self.cmp(OffRel::LinkHdr, off, BPF_B, 0)
                 }
                 _ => Err("not a broadcast link".into()),
@@ -1010,7 +1012,7 @@ impl<'a> Cs<'a> {
                 dlt::IEEE802 => self.mac_multicast(2),
                 dlt::IP_OVER_FC => self.mac_multicast(2),
                 dlt::ARCNET | dlt::ARCNET_LINUX => {
-                    let off = if self.linktype == dlt::ARCNET { 1 } else { 3 };
+                    let off = 1;
                     self.cmp(OffRel::LinkHdr, off, BPF_B, 0)
                 }
                 dlt::IEEE802_11 | dlt::IEEE802_11_RADIO | dlt::IEEE802_11_RADIO_AVS | dlt::PRISM_HEADER
@@ -1328,12 +1330,13 @@ impl<'a> Cs<'a> {
     pub fn inbound(&mut self, outbound: bool) -> R<B> {
         match self.linktype {
             dlt::SLIP => {
+                // gcc evaluates libpcap's call arguments right to left
+                let z = self.loadi(0)?;
                 let i = self.loadi(0)?;
                 let l = self.load(P::Link, i, 1)?;
-                let z = self.loadi(0)?;
                 self.relation(BPF_JEQ, l, z, outbound)
             }
-            dlt::IPNET => self.cmp(OffRel::LinkHdr, 2, BPF_H, if outbound { 2 } else { 1 }),
+            dlt::IPNET => self.cmp(OffRel::LinkHdr, 2, BPF_H, if outbound { 1 } else { 2 }),
             dlt::LINUX_SLL => {
                 let b = self.cmp(OffRel::LinkHdr, 0, BPF_H, LINUX_SLL_OUTGOING)?;
                 if !outbound {
@@ -1350,6 +1353,14 @@ impl<'a> Cs<'a> {
             }
             dlt::PFLOG => self.cmp(OffRel::LinkHdr, 60, BPF_B, if outbound { 2 } else { 1 }),
             dlt::PPP_PPPD => self.cmp(OffRel::LinkHdr, 0, BPF_B, if outbound { 1 } else { 0 }),
+            130..=137 | 164 | 167 | 168 | 178..=181 | 183 | 194 | 200 | 232..=234 | 238 => self
+                .mcmp(
+                    OffRel::LinkHdr,
+                    3,
+                    BPF_B,
+                    if outbound { 0 } else { 1 },
+                    0x01,
+                ),
             _ => {
                 if self.opts.savefile {
                     return Err(self.savefile_err("inbound/outbound"));
@@ -1513,9 +1524,11 @@ impl<'a> Cs<'a> {
             self.mcmp(OffRel::PrevMplsHdr, 2, BPF_B, 0, 0x01)?
         } else {
             match self.linktype {
-                dlt::C_HDLC | dlt::EN10MB | dlt::NETANALYZER | dlt::NETANALYZER_TRANSPARENT => {
-                    self.gen_linktype(ETHERTYPE_MPLS)?
-                }
+                dlt::C_HDLC
+                | dlt::HDLC
+                | dlt::EN10MB
+                | dlt::NETANALYZER
+                | dlt::NETANALYZER_TRANSPARENT => self.gen_linktype(ETHERTYPE_MPLS)?,
                 dlt::PPP => self.gen_linktype(PPP_MPLS_UCAST)?,
                 lt => {
                     return Err(format!(
