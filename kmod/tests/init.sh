@@ -144,6 +144,10 @@ run 300 fuzz 100000
 run 30 ringtest quick
 check "Total rings back to 0 after fuzz" grep -q 'Total rings       : 0' /proc/net/pf_ring/info
 
+# ---- rings opened and closed under a flood (packet path vs release)
+run 300 ringtest stress 300 20000
+check "Total rings back to 0 after the stress run" grep -q 'Total rings       : 0' /proc/net/pf_ring/info
+
 # ---- 1000 open/close cycles without leak
 vm0=$(awk '/VmallocUsed/{print $2}' /proc/meminfo)
 sl0=$(awk '/^Slab:/{print $2}' /proc/meminfo)

@@ -10,6 +10,7 @@
  *   ringtest plugin-gone after dummy_plugin.ko was removed under a live rule
  *   ringtest quick       open/bind/mmap/read 3 frames (load cycles, after fuzz)
  *   ringtest cycles N    N open/bind/mmap/close cycles
+ *   ringtest stress C F  C ring open/configure/close cycles during an F-frame flood
  *   ringtest hold FILE   open a ring, create FILE, sleep until killed
  */
 #include "common.h"
@@ -858,6 +859,86 @@ static void test_plugin(int present)
 	ring_close(&r);
 }
 
+static void test_recvmsg_activates(void)
+{
+	struct ring r;
+
+	if (ring_open(&r, "vb", 256) != 0) {
+		CHECK(0, "open ring for recvmsg activation");
+		return;
+	}
+	send_udp(F_UDP.src, F_UDP.dst, 1, 2, "before recvmsg...", 2);
+	usleep(200000);
+	CHECK_EQ(r.info->tot_pkts, 0, "ring inactive before recvmsg");
+	CHECK_EQ(recv(r.fd, buf, 1, MSG_DONTWAIT), 0, "recvmsg on an empty ring returns 0 queued");
+	send_udp(F_UDP.src, F_UDP.dst, 1, 2, "after recvmsg....", 2);
+	CHECK_EQ(ring_count(&r, 2, 2000, 200), 2, "recvmsg activated the ring");
+	ring_close(&r);
+}
+
+/* Rings opened, configured and closed while a child floods vb: the packet
+ * path races with release (RCU freeing), cluster changes and rule edits. */
+static int stress(int cycles, int frames)
+{
+	pid_t pid = fork();
+	int i, st, bad = 0;
+
+	if (pid == 0) {
+		struct flow fl = F_UDP;
+
+		for (i = 0; i < frames; i++) {
+			fl.src = IP(198, 51, 100, i % 16);
+			fl.sport = (uint16_t)i;
+			send_flow(&fl, "stress traffic payload", 1);
+			if (i % 500 == 499)
+				usleep(1000);
+		}
+		_exit(0);
+	}
+	for (i = 0; i < cycles; i++) {
+		struct ring r, r2;
+		filtering_rule fr = mkrule(i % 8, i % 3);
+		hash_filtering_rule hr;
+
+		if (ring_open(&r, "vb", 128 + i % 5 * 100) != 0) {
+			bad++;
+			continue;
+		}
+		ring_activate(&r);
+		if (i % 2)
+			set_int(&r, SO_ADD_TO_CLUSTER, 3);
+		if (i % 4 == 1 && ring_open(&r2, "vb", 128) == 0) {
+			ring_activate(&r2);
+			set_int(&r2, SO_ADD_TO_CLUSTER, 3);
+		} else {
+			r2.fd = -1;
+			r2.mem = NULL;
+		}
+		fr.core_fields.proto = 17;
+		add_rule(&r, &fr);
+		memset(&hr, 0, sizeof(hr));
+		hr.proto = 17;
+		hr.host_peer_a = IP(198, 51, 100, i % 16);
+		hr.host_peer_b = F_UDP.dst;
+		hr.port_peer_a = (uint16_t)i;
+		hr.port_peer_b = F_UDP.dport;
+		hr.rule_action = i % 3;
+		setsockopt(r.fd, 0, SO_ADD_FILTERING_RULE, &hr, sizeof(hr));
+		set_int(&r, SO_SET_SAMPLING_RATE, i % 4);
+		ring_count(&r, 5, 5, 0);
+		if (i % 5 == 0)
+			setsockopt(r.fd, 0, SO_REMOVE_FROM_CLUSTER, NULL, 0);
+		remove_rule(&r, i % 8);
+		if (r2.fd >= 0)
+			ring_close(&r2);
+		ring_close(&r);
+	}
+	waitpid(pid, &st, 0);
+	CHECK(bad == 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	      "%d ring open/configure/close cycles during a %d-frame flood", cycles, frames);
+	return bad ? 1 : 0;
+}
+
 /* ------------------------------------------------------------------ misc */
 
 static int quick(void)
@@ -924,6 +1005,11 @@ int main(int argc, char **argv)
 		return quick();
 	if (!strcmp(cmd, "cycles"))
 		return cycles(argc > 2 ? atoi(argv[2]) : 1000);
+	if (!strcmp(cmd, "stress")) {
+		if (tx_open("va") < 0)
+			return 1;
+		return stress(argc > 2 ? atoi(argv[2]) : 300, argc > 3 ? atoi(argv[3]) : 20000);
+	}
 	if (tx_open("va") < 0) {
 		CHECK(0, "AF_PACKET sender on va (errno %d)", errno);
 		return 1;
@@ -934,6 +1020,7 @@ int main(int argc, char **argv)
 		test_layout_and_rx();
 		test_tx_capture();
 		test_poll();
+		test_recvmsg_activates();
 		test_full_ring_and_caplen();
 		test_rules();
 		test_cluster();
