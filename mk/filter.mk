@@ -1,12 +1,12 @@
 # pcap-filter: differential tests against the system libpcap (the oracle).
 FILTER_TGT  := $(TARGET_DIR)
-FILTER_TMP  := $(TARGET_DIR)/filter-tests
+FILTER_TMP  := $(abspath $(TARGET_DIR))/filter-tests
 FILTER_DATA ?= $(abspath ../shared/data/tcpdump-4.99.3)
 FILTER_CAPS  = $(wildcard $(FILTER_DATA)/*.pcap) $(wildcard $(FILTER_DATA)/*.pcapng) $(FILTER_TMP)/crafted.pcap
 
-.PHONY: test-filter test-filter-interp test-filter-corpus filter-tools
+.PHONY: test-filter test-filter-interp test-filter-corpus test-filter-interp-corpus filter-tools
 
-test-filter: test-filter-interp test-filter-corpus
+test-filter: test-filter-interp test-filter-corpus test-filter-interp-corpus
 
 filter-tools:
 	mkdir -p $(FILTER_TMP)
@@ -59,3 +59,17 @@ test-filter-fuzz:
 	  -max_total_time=$(FILTER_FUZZ_SECONDS) -rss_limit_mb=1024 -timeout=10
 
 test-filter: test-filter-fuzz
+
+# (c) on real programs: every program our compiler produces for the corpora,
+# run by our interpreter and by the system bpf_filter over every packet of
+# the captures (return values hashed per program), must agree exactly.
+test-filter-interp-corpus: test-filter-corpus
+	grep -hv '^#' $(FILTER_CORPORA) > $(FILTER_TMP)/all-nc.tsv
+	$(FILTER_TGT)/debug/examples/fcompile < $(FILTER_TMP)/all-nc.tsv \
+	  | paste <(cut -f1 $(FILTER_TMP)/all-nc.tsv) - \
+	  | awk -F'\t' '$$2=="OK" {print $$1"\t"$$3"\t"$$4}' | tr ',' ' ' > $(FILTER_TMP)/ourprogs.txt
+	RUNFILTER_DUMP=$(FILTER_TMP)/pkts.txt $(FILTER_TMP)/runfilter $(FILTER_CAPS) \
+	  < $(FILTER_TMP)/ourprogs.txt > $(FILTER_TMP)/sys.out
+	$(FILTER_TGT)/debug/examples/runprog $(FILTER_TMP)/pkts.txt < $(FILTER_TMP)/ourprogs.txt > $(FILTER_TMP)/our.out
+	cmp $(FILTER_TMP)/sys.out $(FILTER_TMP)/our.out
+	@echo "interp on compiled corpus: $$(wc -l < $(FILTER_TMP)/ourprogs.txt) programs, $$(awk '{s+=$$1} END {print s}' $(FILTER_TMP)/sys.out) program x packet runs identical"
