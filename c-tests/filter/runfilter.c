@@ -36,11 +36,28 @@ int main(int argc, char **argv)
 		}
 		pcap_close(p);
 	}
+	/* RUNFILTER_DUMP=FILE: write the loaded packets as text
+	 * "DLT WIRELEN HEX" lines, for runprog (our interpreter) */
+	const char *dump = getenv("RUNFILTER_DUMP");
+	if (dump) {
+		FILE *df = fopen(dump, "w");
+		if (!df) return 1;
+		for (size_t i = 0; i < npkts; i++) {
+			fprintf(df, "%d %u ", pkts[i].dlt, pkts[i].len);
+			for (unsigned j = 0; j < pkts[i].caplen; j++)
+				fprintf(df, "%02x", pkts[i].data[j]);
+			fputc('\n', df);
+		}
+		fclose(df);
+	}
 	static char line[1 << 20];
 	static struct bpf_insn prog[1 << 16];
 	while (fgets(line, sizeof line, stdin)) {
 		char *p = line;
 		int dlt = strtol(p, &p, 10);
+		/* the DLT field may be a handle spec ("live:lo"): skip to the tab */
+		char *tab = strchr(line, '\t');
+		if (tab) p = tab + 1;
 		unsigned n = strtoul(p, &p, 10);
 		if (n > (1 << 16)) n = 0;
 		for (unsigned i = 0; i < n; i++) {
