@@ -47,6 +47,7 @@
 #include <linux/version.h>
 #include <net/sock.h>
 #include <net/net_namespace.h>
+#include <net/netns/generic.h>
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
 #include <linux/unaligned.h>
 #else
@@ -235,7 +236,12 @@ static struct pfring_plugin_registration __rcu *plugins[MAX_PLUGIN_ID];
 static DEFINE_MUTEX(plugin_mutex);
 static atomic_t plugin_count = ATOMIC_INIT(0);
 
-static struct proc_dir_entry *ring_proc_dir;
+/* /proc/net/pf_ring of every network namespace */
+struct ring_net {
+	struct proc_dir_entry *dir;
+};
+
+static unsigned int ring_net_id;
 
 /* ------------------------------------------------------------------ plugins */
 
@@ -1114,6 +1120,7 @@ static int ring_bind(struct socket *sock, struct sockaddr *uaddr, int addr_len)
 	char name[IFNAMSIZ];
 	struct net_device *dev;
 	struct ring_sock *o;
+	struct ring_net *rn;
 	size_t n, max;
 	bool dup = false;
 	int rc;
@@ -1158,13 +1165,14 @@ static int ring_bind(struct socket *sock, struct sockaddr *uaddr, int addr_len)
 	pfr->pid = task_tgid_nr(current);
 	snprintf(pfr->proc_name, sizeof(pfr->proc_name), "%d-%s", pfr->pid, pfr->ifname);
 	list_for_each_entry(o, &ring_list, node)
-		if (!strcmp(o->proc_name, pfr->proc_name))
+		if (net_eq(o->net, pfr->net) && !strcmp(o->proc_name, pfr->proc_name))
 			dup = true;
 	if (dup)
 		snprintf(pfr->proc_name, sizeof(pfr->proc_name), "%d-%s.%u",
 			 pfr->pid, pfr->ifname, pfr->ring_id);
-	if (ring_proc_dir)
-		pfr->proc = proc_create_single_data(pfr->proc_name, 0444, ring_proc_dir,
+	rn = net_generic(pfr->net, ring_net_id);
+	if (rn->dir)
+		pfr->proc = proc_create_single_data(pfr->proc_name, 0444, rn->dir,
 						    ring_proc_show, pfr);
 	/* Partner: ring_wants()' acquire load; the ring memory and geometry
 	 * set up above are visible to the handler once it sees bound. */
@@ -1667,6 +1675,35 @@ static const struct net_proto_family ring_family = {
 
 /* ------------------------------------------------------------------ module */
 
+static int __net_init ring_net_init(struct net *net)
+{
+	struct ring_net *rn = net_generic(net, ring_net_id);
+
+	rn->dir = proc_mkdir("pf_ring", net->proc_net);
+	if (!rn->dir)
+		return -ENOMEM;
+	if (!proc_create_single("info", 0444, rn->dir, info_show) ||
+	    !proc_create_single("plugins_info", 0444, rn->dir, plugins_show)) {
+		remove_proc_subtree("pf_ring", net->proc_net);
+		rn->dir = NULL;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Sockets hold their namespace, so none is left in a dying one. */
+static void __net_exit ring_net_exit(struct net *net)
+{
+	remove_proc_subtree("pf_ring", net->proc_net);
+}
+
+static struct pernet_operations ring_net_ops = {
+	.init = ring_net_init,
+	.exit = ring_net_exit,
+	.id = &ring_net_id,
+	.size = sizeof(struct ring_net),
+};
+
 static int __init ring_init(void)
 {
 	int rc;
@@ -1694,16 +1731,9 @@ static int __init ring_init(void)
 	rc = proto_register(&ring_proto, 0);
 	if (rc)
 		return rc;
-	ring_proc_dir = proc_mkdir("pf_ring", init_net.proc_net);
-	if (!ring_proc_dir) {
-		rc = -ENOMEM;
+	rc = register_pernet_subsys(&ring_net_ops);
+	if (rc)
 		goto err_proto;
-	}
-	if (!proc_create_single("info", 0444, ring_proc_dir, info_show) ||
-	    !proc_create_single("plugins_info", 0444, ring_proc_dir, plugins_show)) {
-		rc = -ENOMEM;
-		goto err_proc;
-	}
 	rc = sock_register(&ring_family);
 	if (rc) {
 		pr_err("sock_register(%d) failed: %d\n", PF_RING, rc);
@@ -1715,7 +1745,7 @@ static int __init ring_init(void)
 	return 0;
 
 err_proc:
-	remove_proc_subtree("pf_ring", init_net.proc_net);
+	unregister_pernet_subsys(&ring_net_ops);
 err_proto:
 	proto_unregister(&ring_proto);
 	return rc;
@@ -1725,7 +1755,7 @@ static void __exit ring_exit(void)
 {
 	dev_remove_pack(&ring_ptype);   /* synchronize_net() inside */
 	sock_unregister(PF_RING);
-	remove_proc_subtree("pf_ring", init_net.proc_net);
+	unregister_pernet_subsys(&ring_net_ops);
 	rcu_barrier();                  /* pending SOCK_RCU_FREE destructors */
 	proto_unregister(&ring_proto);
 	pr_info("unloaded\n");

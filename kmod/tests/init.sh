@@ -100,6 +100,25 @@ echo 64 > /sys/module/pf_ring/parameters/num_slots
 run 300 vectors /data/vectors.txt
 echo 4096 > /sys/module/pf_ring/parameters/num_slots
 
+# ---- a network namespace: its own /proc/net/pf_ring and devices; a ring in
+# the initial namespace on "vb" must not see the namespace's "vb" (the
+# ifindex is likely the same)
+rm -f /tmp/cnt.ready
+ringtest count vb 4000 /tmp/cnt.ready > /tmp/cnt.out &
+CNT=$!
+i=0; while [ ! -e /tmp/cnt.ready ] && [ $i -lt 100 ]; do usleep 50000; i=$((i + 1)); done
+/sbin/ip netns add kmodns
+/sbin/ip netns exec kmodns sh -c 'echo 1 > /proc/sys/net/ipv6/conf/default/disable_ipv6
+  /sbin/ip link set lo up && /sbin/ip link add va type veth peer name vb &&
+  /sbin/ip link set va up && /sbin/ip link set vb up && cat /sys/class/net/vb/ifindex > /tmp/ns.ifindex' \
+  && ok "netns with its own va/vb" || fail "netns with its own va/vb"
+echo "KMODTEST: info vb ifindex: initial ns $(cat /sys/class/net/vb/ifindex), kmodns $(cat /tmp/ns.ifindex)"
+run 30 /sbin/ip netns exec kmodns ringtest quick
+check "netns has its own /proc/net/pf_ring/info" /sbin/ip netns exec kmodns test -r /proc/net/pf_ring/info
+wait $CNT
+check "ring on vb in the initial namespace saw none of the namespace's frames" grep -qx 0 /tmp/cnt.out
+/sbin/ip netns del kmodns
+
 # ---- plugin
 check "insmod dummy_plugin.ko" insmod /mods/dummy_plugin.ko
 check "plugins_info lists the dummy plugin" sh -c \

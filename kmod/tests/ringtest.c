@@ -12,6 +12,7 @@
  *   ringtest cycles N    N open/bind/mmap/close cycles
  *   ringtest stress C F  C ring open/configure/close cycles during an F-frame flood
  *   ringtest hold FILE   open a ring, create FILE, sleep until killed
+ *   ringtest count DEV MS [READY]  print how many frames a ring on DEV gets in MS ms
  */
 #include "common.h"
 
@@ -1005,6 +1006,20 @@ int main(int argc, char **argv)
 		return quick();
 	if (!strcmp(cmd, "cycles"))
 		return cycles(argc > 2 ? atoi(argv[2]) : 1000);
+	if (!strcmp(cmd, "count") && argc > 3) {
+		/* count DEV MS READYFILE: frames a ring on DEV gets in MS ms */
+		struct ring r;
+		int n;
+
+		if (ring_open(&r, argv[2], 256) != 0 || ring_activate(&r) != 0)
+			return 1;
+		if (argc > 4)
+			close(open(argv[4], O_CREAT | O_WRONLY, 0644));
+		n = ring_count(&r, 1000000, atoi(argv[3]), 0);
+		printf("%d\n", n);
+		ring_close(&r);
+		return 0;
+	}
 	if (!strcmp(cmd, "stress")) {
 		if (tx_open("va") < 0)
 			return 1;
