@@ -280,7 +280,7 @@ impl<'a> Cs<'a> {
             blocks: Vec::new(),
             next_id: 0,
             linktype: opts.linktype,
-            prevlinktype: OFFSET_NOT_SET,
+            prevlinktype: opts.linktype,
             outermostlinktype: opts.linktype,
             off_linkhdr: AbsOff::c(0),
             off_prevlinkhdr: AbsOff::c(OFFSET_NOT_SET),
@@ -369,6 +369,7 @@ impl<'a> Cs<'a> {
                 return Ok(());
             }
             ATM_RFC1483 | ATM_CLIP => (0, 0, 8, 3),
+            SUNATM => (4, 4, 8, 3),
             RAW | IPV4 | IPV6 => (OFFSET_NOT_SET, 0, 0, 0),
             LINUX_SLL => (14, 16, 0, 0),
             LINUX_SLL2 => (0, 20, 0, 0),
@@ -891,7 +892,24 @@ impl<'a> Cs<'a> {
             return self.mpls_linktype(ll);
         }
         match self.linktype {
-            EN10MB | NETANALYZER | NETANALYZER_TRANSPARENT => self.ether_linktype(ll),
+            EN10MB | NETANALYZER | NETANALYZER_TRANSPARENT => {
+                let b0 = if !self.is_geneve {
+                    self.prevlinkhdr_check()?
+                } else {
+                    None
+                };
+                let b1 = self.ether_linktype(ll)?;
+                if let Some(b0) = b0 {
+                    self.gen_and(b0, b1);
+                }
+                Ok(b1)
+            }
+            SUNATM => {
+                let b0 = self.atm_proto(2)?;
+                let b1 = self.llc_linktype(ll)?;
+                self.gen_and(b0, b1);
+                Ok(b1)
+            }
             130..=137 | 164 | 167 | 168 | 178..=181 | 183 | 194 | 200 | 232..=234 | 238 => {
                 // only the Juniper magic number is checked
                 self.mcmp(OffRel::LinkHdr, 0, BPF_W, 0x4d47_4300, 0xffff_ff00)
@@ -1030,6 +1048,32 @@ impl<'a> Cs<'a> {
                 }
             }
         }
+    }
+
+    /// `gen_prevlinkhdr_check`: LANE data (not LE control) under SUNATM,
+    /// or "is there a link-layer header" after Geneve.
+    pub fn prevlinkhdr_check(&mut self) -> R<Option<B>> {
+        if self.is_geneve {
+            let s = vec![
+                self.stmt(BPF_LD | BPF_MEM, self.off_linkhdr.reg as u32),
+                self.stmt(BPF_LDX | BPF_MEM, self.off_linkpl.reg as u32),
+            ];
+            let b = self.new_block(BPF_JMP | BPF_JEQ | BPF_X, 0);
+            self.blocks[b].stmts = s;
+            self.gen_not(b);
+            return Ok(Some(b));
+        }
+        if self.prevlinktype == dlt::SUNATM {
+            let b = self.cmp(OffRel::PrevLinkHdr, 4, BPF_H, 0xff00)?;
+            self.gen_not(b);
+            return Ok(Some(b));
+        }
+        Ok(None)
+    }
+
+    /// ATM pseudo-header protocol type test (SUNATM).
+    pub fn atm_proto(&mut self, v: u32) -> R<B> {
+        self.ncmp(OffRel::LinkHdr, 0, BPF_B, 0x0f, BPF_JEQ, false, v)
     }
 
     pub fn check_802_11_data_frame(&mut self) -> R<B> {

@@ -572,3 +572,95 @@ impl<'a> Cs<'a> {
         self.cmp(OffRel::LinkHdr, 2, BPF_B, v)
     }
 }
+
+impl<'a> Cs<'a> {
+    fn need_atm(&self, what: &str) -> R<()> {
+        if self.outermostlinktype != dlt::SUNATM {
+            return Err(format!("'{what}' supported only on raw ATM"));
+        }
+        Ok(())
+    }
+
+    /// `gen_atmfield_code` for VPI/VCI.
+    pub fn atmfield(&mut self, vci: bool, v: u32, jtype: u16, reverse: bool) -> R<B> {
+        self.need_atm(if vci { "vci" } else { "vpi" })?;
+        let (off, size) = if vci { (2, BPF_H) } else { (1, BPF_B) };
+        self.ncmp(OffRel::LinkHdr, off, size, 0xffff_ffff, jtype, reverse, v)
+    }
+
+    fn vpi_vci(&mut self, vpi: u32, vci: u32) -> R<B> {
+        let b0 = self.atmfield(false, vpi, BPF_JEQ, false)?;
+        let b1 = self.atmfield(true, vci, BPF_JEQ, false)?;
+        self.gen_and(b0, b1);
+        Ok(b1)
+    }
+
+    fn atm_msg(&mut self, t: u32) -> R<B> {
+        self.ncmp(
+            OffRel::LinkHdr,
+            4 + 5,
+            BPF_B,
+            0xffff_ffff,
+            BPF_JEQ,
+            false,
+            t,
+        )
+    }
+
+    /// lane/metac/bcc/oam/oamf4/oamf4ec/oamf4sc/sc/ilmic/connectmsg/metaconnect
+    pub fn atm_abbrev(&mut self, what: &str) -> R<B> {
+        self.need_atm(what)?;
+        match what {
+            "metac" => self.vpi_vci(0, 1),
+            "bcc" => self.vpi_vci(0, 2),
+            "oamf4sc" => self.vpi_vci(0, 3),
+            "oamf4ec" => self.vpi_vci(0, 4),
+            "sc" => self.vpi_vci(0, 5),
+            "ilmic" => self.vpi_vci(0, 16),
+            "lane" => {
+                let b1 = self.atm_proto(1)?;
+                // PUSH_LINKHDR(DLT_EN10MB, 0, payload + 2, -1)
+                self.prevlinktype = self.linktype;
+                self.off_prevlinkhdr = self.off_linkhdr;
+                self.linktype = dlt::EN10MB;
+                self.off_linkhdr = AbsOff {
+                    is_variable: false,
+                    constant: 4 + 2,
+                    reg: -1,
+                };
+                self.is_geneve = false;
+                self.off_linktype.constant = self.off_linkhdr.constant + 12;
+                self.off_linkpl.constant = self.off_linkhdr.constant + 14;
+                self.off_nl = 0;
+                self.off_nl_nosnap = 3;
+                Ok(b1)
+            }
+            "oam" | "oamf4" => {
+                let b0 = self.atmfield(true, 3, BPF_JEQ, false)?;
+                let b1 = self.atmfield(true, 4, BPF_JEQ, false)?;
+                self.gen_or(b0, b1);
+                let b0 = self.atmfield(false, 0, BPF_JEQ, false)?;
+                self.gen_and(b0, b1);
+                Ok(b1)
+            }
+            _ => {
+                // connectmsg / metaconnect: Q.2931 call set-up and tear-down
+                let b0 = self.atm_msg(0x05)?;
+                let b1 = self.atm_msg(0x02)?;
+                self.gen_or(b0, b1);
+                let more: &[u32] = if what == "connectmsg" {
+                    &[0x07, 0x0f, 0x4d, 0x5a]
+                } else {
+                    &[0x07, 0x4d, 0x5a]
+                };
+                for &t in more {
+                    let b0 = self.atm_msg(t)?;
+                    self.gen_or(b0, b1);
+                }
+                let b0 = self.atm_abbrev(if what == "connectmsg" { "sc" } else { "metac" })?;
+                self.gen_and(b0, b1);
+                Ok(b1)
+            }
+        }
+    }
+}

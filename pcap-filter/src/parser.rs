@@ -681,20 +681,41 @@ impl<'c, 'a> Parser<'c, 'a> {
             | Kw::Sc
             | Kw::Ilmic
             | Kw::Connectmsg
-            | Kw::Metaconnect => Err(format!("'{}' supported only on raw ATM", kw_name(k))),
+            | Kw::Metaconnect => self.cs.atm_abbrev(kw_name(k)),
+            Kw::Vpi | Kw::Vci => {
+                let vci = k == Kw::Vci;
+                match self.peek().clone() {
+                    Tok::Num(n) => {
+                        self.next();
+                        self.cs.atmfield(vci, n, BPF_JEQ, false)
+                    }
+                    t if relop(&t).is_some() => {
+                        let (code, rev) = relop(&t).unwrap();
+                        self.next();
+                        let n = self.num()?;
+                        self.cs.atmfield(vci, n, code, rev)
+                    }
+                    Tok::Ch('(') => {
+                        self.next();
+                        let n = self.num()?;
+                        let mut b = self.cs.atmfield(vci, n, BPF_JEQ, false)?;
+                        while *self.peek() == Tok::Or {
+                            self.next();
+                            let n = self.num()?;
+                            let b2 = self.cs.atmfield(vci, n, BPF_JEQ, false)?;
+                            self.cs.gen_or(b, b2);
+                            b = b2;
+                        }
+                        self.expect(Tok::Ch(')'))?;
+                        Ok(b)
+                    }
+                    _ => self.err(),
+                }
+            }
             Kw::Fisu | Kw::Lssu | Kw::Msu | Kw::Hfisu | Kw::Hlssu | Kw::Hmsu => {
                 Err(format!("'{}' supported only on MTP2", kw_name(k)))
             }
-            Kw::Vpi
-            | Kw::Vci
-            | Kw::Sio
-            | Kw::Opc
-            | Kw::Dpc
-            | Kw::Sls
-            | Kw::Hsio
-            | Kw::Hopc
-            | Kw::Hdpc
-            | Kw::Hsls => {
+            Kw::Sio | Kw::Opc | Kw::Dpc | Kw::Sls | Kw::Hsio | Kw::Hopc | Kw::Hdpc | Kw::Hsls => {
                 // the value is parsed before the field is checked
                 match self.peek().clone() {
                     Tok::Num(_) => {
@@ -720,12 +741,7 @@ impl<'c, 'a> Parser<'c, 'a> {
                     }
                     _ => return self.err(),
                 }
-                let what = if matches!(k, Kw::Vpi | Kw::Vci) {
-                    "raw ATM"
-                } else {
-                    "SS7"
-                };
-                Err(format!("'{}' supported only on {what}", kw_name(k)))
+                Err(format!("'{}' supported only on SS7", kw_name(k)))
             }
             _ => {
                 self.pos -= 1;

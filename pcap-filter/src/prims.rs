@@ -939,7 +939,14 @@ impl<'a> Cs<'a> {
     /// Link-level host test for the current link type.
     pub fn link_hostop(&mut self, e: &[u8; 6], dir: D) -> R<B> {
         match self.linktype {
-            dlt::EN10MB | dlt::NETANALYZER | dlt::NETANALYZER_TRANSPARENT => self.ehostop_at(e, dir, 6, 0),
+            dlt::EN10MB | dlt::NETANALYZER | dlt::NETANALYZER_TRANSPARENT => {
+                let tmp = self.prevlinkhdr_check()?;
+                let b = self.ehostop_at(e, dir, 6, 0)?;
+                if let Some(t) = tmp {
+                    self.gen_and(t, b);
+                }
+                Ok(b)
+            }
             dlt::FDDI => self.ehostop_at(e, dir, 7, 1),
             dlt::IEEE802 => self.ehostop_at(e, dir, 8, 2),
             dlt::IP_OVER_FC => self.ehostop_at(e, dir, 10, 2),
@@ -1007,7 +1014,14 @@ impl<'a> Cs<'a> {
     pub fn multicast(&mut self, proto: P) -> R<B> {
         match proto {
             P::Default | P::Link => match self.linktype {
-                dlt::EN10MB | dlt::NETANALYZER | dlt::NETANALYZER_TRANSPARENT => self.mac_multicast(0),
+                dlt::EN10MB | dlt::NETANALYZER | dlt::NETANALYZER_TRANSPARENT => {
+                    let b1 = self.prevlinkhdr_check()?;
+                    let b0 = self.mac_multicast(0)?;
+                    if let Some(b1) = b1 {
+                        self.gen_and(b1, b0);
+                    }
+                    Ok(b0)
+                }
                 dlt::FDDI => self.mac_multicast(1),
                 dlt::IEEE802 => self.mac_multicast(2),
                 dlt::IP_OVER_FC => self.mac_multicast(2),
@@ -1601,6 +1615,11 @@ impl<'a> Cs<'a> {
                 Ok(b1)
             }
             dlt::IEEE802 | dlt::FDDI | dlt::ATM_RFC1483 => Ok(self.gen_true()),
+            dlt::SUNATM => {
+                let b = self.atm_proto(2)?;
+                self.linktype = self.prevlinktype;
+                Ok(b)
+            }
             dlt::IEEE802_11
             | dlt::IEEE802_11_RADIO
             | dlt::IEEE802_11_RADIO_AVS
