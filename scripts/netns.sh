@@ -61,13 +61,14 @@ netns_pair_create() {
   ip link add "$NETNS_IF_A" netns "$a" type veth peer name "$NETNS_IF_B" netns "$b" || return 1
   ip -n "$a" link set "$NETNS_IF_A" address "$NETNS_MAC_A" mtu 1500 || return 1
   ip -n "$b" link set "$NETNS_IF_B" address "$NETNS_MAC_B" mtu 1500 || return 1
+  # Through /proc rather than sysctl(8), which a minimal image may lack.
   for ns in "$a" "$b"; do
-    ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
-      net.ipv6.conf.default.disable_ipv6=1 || return 1
+    ip netns exec "$ns" sh -c 'for c in all default; do echo 1 > /proc/sys/net/ipv6/conf/$c/disable_ipv6; done' ||
+      return 1
     ip -n "$ns" link set lo up || return 1
   done
-  ip netns exec "$a" sysctl -qw "net.ipv6.conf.$NETNS_IF_A.disable_ipv6=1" || return 1
-  ip netns exec "$b" sysctl -qw "net.ipv6.conf.$NETNS_IF_B.disable_ipv6=1" || return 1
+  ip netns exec "$a" sh -c "echo 1 > /proc/sys/net/ipv6/conf/$NETNS_IF_A/disable_ipv6" || return 1
+  ip netns exec "$b" sh -c "echo 1 > /proc/sys/net/ipv6/conf/$NETNS_IF_B/disable_ipv6" || return 1
   if [ -n "$addr_a" ]; then ip -n "$a" addr add "$addr_a" dev "$NETNS_IF_A" || return 1; fi
   if [ -n "$addr_b" ]; then ip -n "$b" addr add "$addr_b" dev "$NETNS_IF_B" || return 1; fi
   ip -n "$a" link set "$NETNS_IF_A" up || return 1
