@@ -757,6 +757,12 @@ rules_done:
 		memset(slot + 2 + RING_HDR_LEN + plen, 0, caplen);
 	pfr->insert_idx = pfr->insert_idx + 1 >= pfr->tot_slots ? 0 : pfr->insert_idx + 1;
 	pfr->tot_insert++;
+#ifdef PF_RING_SELFTEST_OOPS
+	/* Harness self-test build only (vm-test.sh KMOD_KCFLAGS): oops on the
+	 * 5th queued frame, to show that a crash fails the VM run at once. */
+	if (pfr->tot_insert == 5)
+		*(volatile int *)pfr->hash = 1;
+#endif
 	publish_counters(pfr);
 	/* Partner: pfring_recv's acquire load of slot_state before it reads the
 	 * header, data and tot_insert written above. */

@@ -17,6 +17,9 @@
 #                    tests (exit 0 = pass).  ELF files in it get their libraries;
 #                    LD_LIBRARY_PATH=/extra/lib in the guest.
 #   KMOD_SKIP_VM=1   only fetch headers, build the module and check vermagic
+#   KMOD_KCFLAGS     extra compiler flags for the modules; the harness
+#                    self-test is KMOD_KCFLAGS=-DPF_RING_SELFTEST_OOPS (the
+#                    module oopses on the 5th queued frame: the run must fail)
 #   KMOD_BUILTIN=0   skip the built-in tests: load the module, run only the
 #                    /extra/tests.d scripts (for iterating on other suites)
 #   KMOD_PERF=0      skip the second boot (qemu -icount) that measures CPU
@@ -110,7 +113,8 @@ OUT=$WORK/out-$KVER
 rm -rf "$OUT"; mkdir -p "$OUT/build"
 cp -a "$HERE/Kbuild" "$HERE"/*.c "$HERE/include" "$HERE/plugins" "$OUT/build/"
 log "building the module against $KHDR"
-if ! make -C "$KDIR" M="$OUT/build" CONFIG_DEBUG_INFO_BTF_MODULES= modules >"$OUT/build.log" 2>&1; then
+if ! make -C "$KDIR" M="$OUT/build" CONFIG_DEBUG_INFO_BTF_MODULES= KCFLAGS="${KMOD_KCFLAGS:-}" modules \
+    >"$OUT/build.log" 2>&1; then
   cat "$OUT/build.log"; die "module build failed"
 fi
 if grep -E 'warning:|error:' "$OUT/build.log"; then cat "$OUT/build.log"; die "module build printed warnings"; fi
