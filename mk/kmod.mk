@@ -14,6 +14,7 @@ test-kmod:
 # Harness self-test (not part of make test): a module built to oops on the
 # 5th queued frame must make the VM run fail, quickly, with the trace shown.
 test-kmod-selftest:
+	@mkdir -p $(or $(WORK),work/kmod)
 	@if KMOD_PERF=0 KMOD_KCFLAGS=-DPF_RING_SELFTEST_OOPS bash kmod/vm-test.sh > $(or $(WORK),work/kmod)/selftest.log 2>&1; then \
 	  echo "kmod self-test: the oopsing module PASSED: the harness is broken"; exit 1; fi
 	@grep -q 'BUG: kernel NULL pointer dereference' $(or $(WORK),work/kmod)/selftest.log && \
