@@ -8,7 +8,7 @@
 
 test-tools: stage
 	BENCH_PACKETS=20000 BENCH_PPS=100000 BENCH_REPS=1 \
-	  bash bench/run.sh --check-capture --out $(BUILD)/bench/smoke.md
+	  bash bench/run.sh --check-capture --drain 2.5 --out $(BUILD)/bench/smoke.md
 
 TEST_TARGETS += test-tools
 
