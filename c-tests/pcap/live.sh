@@ -7,12 +7,17 @@
 #     identical with both libraries, and every sent frame is there;
 #  2. tcpdump -i sv1 -t -n (no count), N frames, then SIGINT: stdout and the
 #     statistics lines on stderr identical, exit status identical;
-#  3. tcpdump -i nosuchdev0: identical output and exit status.
-# usage: live.sh LIBDIR SENDFRAMES READALL
+#  3. tcpdump -i lo -c N -w FILE with frames up to 40000 bytes: loopback's
+#     outgoing copies dropped, statistics and records identical;
+#  4. tcpdump -i nosuchdev0: identical output and exit status;
+#  5. live_probe (pcap_create/set/activate rules, datalinks, non-blocking,
+#     breakloop, open_live errors) on the idle sv1.
+# usage: live.sh LIBDIR SENDFRAMES READALL LIVE_PROBE
 set -euo pipefail
 lib=$(cd "$1" && pwd)
 send=$2
 readall=$3
+probe=$4
 N=${SHIM_LIVE_FRAMES:-200}
 work=$(mktemp -d)
 ns=shimlive$$
@@ -23,6 +28,7 @@ ip netns exec "$ns" sh -c "echo 1 >/proc/sys/net/ipv6/conf/all/disable_ipv6; ech
 ip -n "$ns" link add sv1 type veth peer name sv2
 ip -n "$ns" link set sv1 up
 ip -n "$ns" link set sv2 up
+ip -n "$ns" link set lo up
 fail=0
 
 # Waits up to 20 s for a background process, then kills it; prints "exit N".
@@ -59,7 +65,16 @@ for which in sys shim; do
 	for _ in $(seq 100); do [ "$(grep -c '^[^[:space:]]' "$d/p.out")" -ge "$N" ] && break; sleep 0.1; done
 	kill -INT $pid 2>/dev/null || true
 	reap $pid >>"$d/p.out"
-	# 3. no such device
+	# 3. loopback, big frames
+	ip netns exec "$ns" env "${envlib[@]}" tcpdump -Z root -i lo -c 40 -w "$d/lo.pcap" >"$d/lo.out" 2>"$d/lo.err" &
+	pid=$!
+	wait_for "$d/lo.err" listening
+	ip netns exec "$ns" "$send" lo 40 40000
+	reap $pid >>"$d/lo.out"
+	"$readall" "$d/lo.pcap" | sed -n 's/^  \([0-9]*\) [^ ]* /\1 /p' | sort -u >"$d/lo.records"
+	# 5. API probe on the idle interface
+	ip netns exec "$ns" env "${envlib[@]}" timeout 20 "$probe" sv1 >"$d/probe" 2>&1 || echo "exit $?" >>"$d/probe"
+	# 4. no such device
 	rc=0; env "${envlib[@]}" tcpdump -i nosuchdev0 -c 1 >"$d/n.out" 2>"$d/n.err" || rc=$?
 	echo "exit $rc" >>"$d/n.out"
 done
@@ -75,6 +90,11 @@ check "live -w: tcpdump stdout + exit status" "$work/sys/w.out" "$work/shim/w.ou
 check "live -w: tcpdump stderr (listening line, statistics)" "$work/sys/w.err" "$work/shim/w.err"
 check "live SIGINT: $(grep -c '^[^[:space:]e]' "$work/sys/p.out") printed packets + exit status" "$work/sys/p.out" "$work/shim/p.out"
 check "live SIGINT: stderr statistics" "$work/sys/p.err" "$work/shim/p.err"
+nlo=$(wc -l <"$work/shim/lo.records")
+[ "$nlo" -eq 40 ] || { echo "FAIL live lo: $nlo of 40 frames"; fail=1; }
+check "live lo: 40 frames up to 40000 bytes, records identical" "$work/sys/lo.records" "$work/shim/lo.records"
+check "live lo: stdout, stderr (outgoing copies: 80 received by filter)" <(cat "$work/sys/lo.out" "$work/sys/lo.err") <(cat "$work/shim/lo.out" "$work/shim/lo.err")
+check "live_probe: $(wc -l <"$work/sys/probe") lines of live-handle API results" "$work/sys/probe" "$work/shim/probe"
 check "tcpdump -i nosuchdev0: stdout + exit status" "$work/sys/n.out" "$work/shim/n.out"
 check "tcpdump -i nosuchdev0: stderr" "$work/sys/n.err" "$work/shim/n.err"
 exit $fail

@@ -21,7 +21,7 @@ cc=${CC:-cc}
 cflags="-std=gnu99 -O1 -g -Wall -Wextra -Werror"
 
 # 1. built against the system headers and library
-for p in api_probe readall mkfixtures dumpcopy devs sendframes mutate; do
+for p in api_probe readall mkfixtures dumpcopy devs sendframes mutate live_probe; do
 	$cc $cflags -Wno-deprecated-declarations -o "$work/$p" "$here/$p.c" -lpcap
 done
 # 2./3. built against the staged tree
@@ -125,7 +125,7 @@ ip netns exec "$ns" env LD_LIBRARY_PATH="$lib" tcpdump -D >"$work/shim-D.txt" 2>
 same "tcpdump -D in the namespace" "$work/sys-D.txt" "$work/shim-D.txt"
 cleanup_ns
 
-bash "$here/live.sh" "$lib" "$work/sendframes" "$work/readall" || fail=1
+bash "$here/live.sh" "$lib" "$work/sendframes" "$work/readall" "$work/live_probe" || fail=1
 bash "$here/others.sh" "$lib" "$data" || fail=1
 
 if "$work/badinput" >"$work/bad.txt" 2>&1; then echo "ok   $(tail -1 "$work/bad.txt")"; else

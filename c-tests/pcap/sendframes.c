@@ -1,7 +1,8 @@
 /* Sends N deterministic Ethernet frames on an interface through a raw packet
  * socket: broadcast destination, EtherType 0x88b5 (local experimental),
- * frame i is 60 + (i * 37) % 1400 bytes with a recognisable payload.
- * usage: sendframes IFNAME N */
+ * frame i is 60 + (i * 37) % 1400 bytes (or, with MAXLEN, 60 + (i * 997) %
+ * (MAXLEN - 60)) with a recognisable payload.
+ * usage: sendframes IFNAME N [MAXLEN] */
 #include <arpa/inet.h>
 #include <linux/if_packet.h>
 #include <net/ethernet.h>
@@ -14,13 +15,19 @@
 
 int main(int argc, char **argv)
 {
-	unsigned char f[1500];
+	static unsigned char f[65000];
+	size_t maxlen = 0;
 	struct sockaddr_ll sll;
 	int fd, n;
 
-	if (argc != 3)
+	if (argc != 3 && argc != 4)
 		return 2;
 	n = atoi(argv[2]);
+	if (argc == 4) {
+		maxlen = (size_t)atol(argv[3]);
+		if (maxlen <= 60 || maxlen > sizeof f)
+			return 2;
+	}
 	if (n < 0 || n > 100000)
 		return 2;
 	fd = socket(AF_PACKET, SOCK_RAW, 0);
@@ -30,7 +37,7 @@ int main(int argc, char **argv)
 	sll.sll_ifindex = (int)if_nametoindex(argv[1]);
 	if (sll.sll_ifindex == 0 || bind(fd, (struct sockaddr *)&sll, sizeof sll) < 0) { perror(argv[1]); return 1; }
 	for (int i = 0; i < n; i++) {
-		size_t len = 60 + ((size_t)i * 37) % 1400;
+		size_t len = maxlen ? 60 + ((size_t)i * 997) % (maxlen - 60) : 60 + ((size_t)i * 37) % 1400;
 		memset(f, 0xff, 6);
 		memcpy(f + 6, "\x02\x00\x5e\x00\x53\x01", 6);
 		f[12] = 0x88; f[13] = 0xb5;

@@ -325,12 +325,15 @@ impl Pcap {
             promisc: o.promisc,
             timeout: o.timeout,
             nonblock: o.nonblock,
+            buffer_size: o.buffer_size,
+            immediate: o.immediate,
         };
         match live::activate(&params) {
             Ok((l, snaplen)) => {
                 self.linktype.set(l.dlts[0]);
                 self.snapshot.set(snaplen);
-                self.wake_fd.store(l.wake_fd, Ordering::Relaxed);
+                let fd = if o.nonblock { -1 } else { l.wake_fd };
+                self.wake_fd.store(fd, Ordering::Relaxed);
                 *self.live.borrow_mut() = Some(l);
                 self.activated.set(true);
                 0
@@ -497,6 +500,10 @@ impl Pcap {
             }
             Kind::Offline => Ok(0),
             Kind::Capture => {
+                if !self.activated.get() {
+                    // 1.10.3 answers "not activated" and leaves errbuf alone.
+                    return Ok(status::NOT_ACTIVATED);
+                }
                 if let Some(l) = self.live.borrow().as_ref() {
                     return Ok(i32::from(l.nonblock.get()));
                 }
@@ -519,6 +526,11 @@ impl Pcap {
             Kind::Capture => {
                 if let Some(l) = self.live.borrow().as_ref() {
                     l.nonblock.set(on);
+                    // Non-blocking handles have no wake-up eventfd in
+                    // libpcap: breakloop then only sets the flag.
+                    crate::ffi::sys::drain(l.wake_fd);
+                    self.wake_fd
+                        .store(if on { -1 } else { l.wake_fd }, Ordering::Relaxed);
                 }
                 if let Some(o) = self.opts.borrow_mut().as_mut() {
                     o.nonblock = on;

@@ -24,6 +24,40 @@ pub struct Params<'a> {
     pub promisc: bool,
     pub timeout: i32,
     pub nonblock: bool,
+    pub buffer_size: i32,
+    pub immediate: bool,
+}
+
+/// Opens the ring with a bucket length that holds `snaplen` bytes and about
+/// `buffer_size` bytes of ring, like libpcap's defaults (262144, 2 MiB).
+///
+/// `Ring::open` takes these only from the PF_RING_BUCKET_LEN and
+/// PF_RING_NUM_SLOTS environment variables, so they are set around the call
+/// (under a lock, and only when the user did not set them). Other threads
+/// reading the environment through C's getenv at that moment could race;
+/// an explicit-geometry open in the pfring crate would remove this.
+fn open_ring(
+    dev: &CStr,
+    promisc: bool,
+    snaplen: u32,
+    buffer_size: i32,
+) -> Result<Ring, pfring::error::Error> {
+    static ENV: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _g = ENV.lock().unwrap_or_else(|e| e.into_inner());
+    let bucket = snaplen.clamp(64, 65535);
+    let slots = (buffer_size.max(1) as u32 / bucket).clamp(16, 1 << 20);
+    let mut set = Vec::new();
+    for (k, v) in [("PF_RING_BUCKET_LEN", bucket), ("PF_RING_NUM_SLOTS", slots)] {
+        if std::env::var_os(k).is_none() {
+            std::env::set_var(k, v.to_string());
+            set.push(k);
+        }
+    }
+    let r = Ring::open(dev, promisc, false);
+    for k in set {
+        std::env::remove_var(k);
+    }
+    r
 }
 
 /// An activated capture.
@@ -31,7 +65,10 @@ pub struct Live {
     ring: Ring,
     /// Written by pcap_breakloop to wake a blocked poll.
     pub wake_fd: c_int,
-    timeout: i32,
+    /// poll() timeout: libpcap 1.10.3 waits for the kernel to retire a ring
+    /// block (-1) whatever to_ms and immediate mode are, so an idle device
+    /// never times out.
+    poll_timeout: i32,
     pub nonblock: Cell<bool>,
     pub snaplen: u32,
     /// Loopback: every packet is seen twice, drop the outgoing copy.
@@ -85,7 +122,7 @@ pub fn activate(p: &Params<'_>) -> Result<(Live, i32), ActivateError> {
     } else {
         p.snaplen as u32
     };
-    let ring = Ring::open(p.device, p.promisc, false).map_err(|e| match e {
+    let ring = open_ring(p.device, p.promisc, snaplen, p.buffer_size).map_err(|e| match e {
         pfring::error::Error::NoDevice => (status::NO_SUCH_DEVICE, String::new()),
         e if e.errno() == libc::EPERM || e.errno() == libc::EACCES => (
             status::PERM_DENIED,
@@ -103,7 +140,7 @@ pub fn activate(p: &Params<'_>) -> Result<(Live, i32), ActivateError> {
     let live = Live {
         ring,
         wake_fd,
-        timeout: p.timeout,
+        poll_timeout: -1,
         nonblock: Cell::new(p.nonblock),
         snaplen,
         loopback: hw == 772,
@@ -134,14 +171,13 @@ impl Live {
     ) -> i32 {
         let mut n = 0;
         let dir = self.direction.get();
+        let take_break = || brk.swap(false, std::sync::atomic::Ordering::Relaxed);
+        // As in libpcap's ring reader, the break flag is looked at after
+        // packets were handled and when a wait is cut short (eventfd,
+        // signal), not before reading: a pcap_breakloop made while the
+        // handle was non-blocking (no wake-up eventfd then) is seen only
+        // once packets arrive.
         loop {
-            if brk.load(std::sync::atomic::Ordering::Relaxed) {
-                if n == 0 {
-                    brk.store(false, std::sync::atomic::Ordering::Relaxed);
-                    return status::BREAK;
-                }
-                return n;
-            }
             let got = self.ring.recv_with(false, |pk| {
                 let outgoing = matches!(pk.dir, Direction::Tx);
                 let wanted = if outgoing {
@@ -169,21 +205,29 @@ impl Live {
                 f(&h, &pk.data[..caplen as usize])
             });
             match got {
-                Ok(Recv::Packet(true)) => {
-                    n += 1;
+                Ok(Recv::Packet(delivered)) => {
+                    if delivered {
+                        n += 1;
+                    }
+                    if take_break() {
+                        return status::BREAK;
+                    }
                     if cnt > 0 && n >= cnt {
                         return n;
                     }
                 }
-                Ok(Recv::Packet(false)) => {}
                 Ok(Recv::Empty) => {
                     if n > 0 || self.nonblock.get() {
                         return n;
                     }
-                    let t = if self.timeout > 0 { self.timeout } else { -1 };
-                    match sys::wait(self.ring.fd(), self.wake_fd, t) {
+                    match sys::wait(self.ring.fd(), self.wake_fd, self.poll_timeout) {
                         Ok(sys::Wait::TimedOut) => return 0,
-                        Ok(_) => {}
+                        Ok(sys::Wait::Woken) => {
+                            if take_break() {
+                                return status::BREAK;
+                            }
+                        }
+                        Ok(sys::Wait::Readable) => {}
                         Err(e) => {
                             err(&os_text("can't poll on packet socket", &e));
                             return status::ERROR;

@@ -298,17 +298,28 @@ fn call(
     unsafe { cb(user, h, d.as_ptr()) }
 }
 
+/// A NULL callback is only an error once a packet would be handed to it
+/// (libpcap would crash there); until then the read's own result stands.
+fn null_callback(h: &Pcap, orphan: bool, r: c_int) -> c_int {
+    if orphan {
+        h.set_err("A null pointer was supplied as the callback");
+        return status::ERROR;
+    }
+    r
+}
+
 ffi_fn! {
     /// Processes packets until `cnt` were handled, EOF, error or breakloop.
     fn pcap_loop(p: *mut Pcap, cnt: c_int, callback: Handler, user: *mut u8) -> c_int;
     fail = status::ERROR;
     {
         let Some(h) = handle(p) else { return status::ERROR };
-        let Some(cb) = callback else {
-            h.set_err("A null pointer was supplied as the callback");
-            return status::ERROR;
-        };
-        h.run_loop(cnt, |hd, d| call(cb, user, hd, d))
+        let mut orphan = false;
+        let r = h.run_loop(cnt, |hd, d| match callback {
+            Some(cb) => call(cb, user, hd, d),
+            None => orphan = true,
+        });
+        null_callback(h, orphan, r)
     }
 }
 
@@ -318,11 +329,12 @@ ffi_fn! {
     fail = status::ERROR;
     {
         let Some(h) = handle(p) else { return status::ERROR };
-        let Some(cb) = callback else {
-            h.set_err("A null pointer was supplied as the callback");
-            return status::ERROR;
-        };
-        h.read(cnt, |hd, d| call(cb, user, hd, d))
+        let mut orphan = false;
+        let r = h.read(cnt, |hd, d| match callback {
+            Some(cb) => call(cb, user, hd, d),
+            None => orphan = true,
+        });
+        null_callback(h, orphan, r)
     }
 }
 
