@@ -374,9 +374,20 @@ extern "C" {
  * non-zero `reentrant` makes every call on the handle safe from many
  * threads at once.
  *
+ * Backend: when the bundled kernel module (`pf_ring.ko`, socket family 27)
+ * is loaded, the ring is the module's (3.7.5's mmapped slot ring; rules,
+ * sampling, clusters and reflection run in the kernel; the public fields
+ * `buffer`, `slots` and `slots_info` point into the mapping), except for
+ * `any`, which only AF_PACKET can capture. Otherwise the stock kernel's
+ * AF_PACKET ring is used (those fields stay NULL).
+ * `PF_RING_BACKEND=kmod` or `af_packet` forces one; forcing `kmod` fails
+ * with EAFNOSUPPORT when the module is not loaded (ENODEV for `any`).
+ *
  * # Returns
  * A handle, or NULL with errno set: ENODEV (unknown device), EPERM (no
- * CAP_NET_RAW), EINVAL (bad argument or environment variable), ENOMEM.
+ * CAP_NET_RAW, or CAP_NET_ADMIN on the module), EAFNOSUPPORT (module
+ * forced but not loaded), EINVAL (bad argument or environment variable),
+ * ENOMEM.
  *
  * # Safety
  * `device_name` is NULL or a C string.
@@ -398,7 +409,8 @@ void pfring_close(struct pfring *ring);
 /**
  * Reads ring statistics: `recv` = packets the application has read,
  * `drop` = packets the kernel could not queue because the ring was full.
- * Async-signal-safe (one system call, no lock, no allocation).
+ * Async-signal-safe (one system call on AF_PACKET, none on the kernel
+ * module, where `drop` is `slots_info->tot_lost`; no lock, no allocation).
  *
  * # Returns
  * 0, or -1 with errno (EINVAL for NULL arguments, EBADF if closed).
@@ -411,7 +423,9 @@ int pfring_stats(struct pfring *ring, struct pfring_stat *stats);
 /**
  * Reads the next packet: copies at most `buffer_len` bytes of it into
  * `buffer` and fills `hdr` (time stamp, `caplen` = bytes copied, `len` =
- * length on the wire, parsed header fields). With
+ * length on the wire, parsed header fields). On the kernel module, data a
+ * kernel plugin attached comes first, as in 3.7.5: the frame then starts at
+ * `buffer + hdr->parsed_header_len` (`caplen` counts the frame's bytes). With
  * `wait_for_incoming_packet` zero it returns 0 at once when nothing is
  * queued; otherwise it sleeps in poll() until a packet arrives. The first
  * call enables the ring.
@@ -456,12 +470,15 @@ int pfring_version(struct pfring *ring, u_int32_t *version);
  * incoming packets, balanced per flow (both directions of a flow go to the
  * same ring), in one process or across processes.
  *
- * Implemented with a Linux AF_PACKET fanout group (`PACKET_FANOUT_HASH`,
- * symmetric flow hash) whose id is `clusterId`. Ids are 1..65535 and are
- * per network namespace; a cluster is bound to the device of its first
- * ring, and a ring on another device cannot join it (EINVAL); at most
- * 65536 rings per cluster. Joining enables the ring. A ring already in
- * another cluster leaves it first (see `pfring_remove_from_cluster`).
+ * On AF_PACKET: a Linux fanout group (`PACKET_FANOUT_HASH`, symmetric flow
+ * hash) whose id is `clusterId`. Ids are 1..65535 and are per network
+ * namespace; a cluster is bound to the device of its first ring, and a
+ * ring on another device cannot join it (EINVAL); at most 65536 rings per
+ * cluster. On the kernel module: the module's cluster (3.7.5's per-flow
+ * additive hash, ids 1..65535, global, at most 8 rings: ENOSPC beyond;
+ * members on another device get nothing). Joining enables the ring. A ring
+ * already in another cluster leaves it first (see
+ * `pfring_remove_from_cluster`).
  *
  * # Returns
  * 0, or -1 with errno: EINVAL (id 0 or above 65535, a cluster bound to
@@ -477,9 +494,10 @@ int pfring_set_cluster(struct pfring *ring, u_int clusterId);
  * Removes the ring from its cluster; it goes on capturing alone. Returns 0
  * and changes nothing when the ring is in no cluster.
  *
- * Linux cannot take a socket out of a fanout group, so the library opens a
- * new socket and ring with the same settings and puts it in place of the
- * old one under the same descriptor number (`ring->fd` stays valid).
+ * On AF_PACKET, Linux cannot take a socket out of a fanout group, so the
+ * library opens a new socket and ring with the same settings and puts it
+ * in place of the old one under the same descriptor number (`ring->fd`
+ * stays valid). (On the kernel module it is `SO_REMOVE_FROM_CLUSTER`.)
  * Packets still queued in the ring are discarded. No other thread may be
  * inside a call on this handle meanwhile (e.g. blocked in `pfring_recv`,
  * or a running reflector): then it fails with EBUSY and the ring stays in
@@ -500,13 +518,15 @@ int pfring_remove_from_cluster(struct pfring *ring);
  * them to the application: `pfring_recv` then never returns a packet
  * (with `wait_for_incoming_packet` it sleeps until the ring is closed).
  *
- * A library thread does the work, so it happens even if the application
- * never calls `pfring_recv` (the 2008 `forwarder` sets a reflector, enables
- * the ring and sleeps): it starts when the ring is enabled (by
- * `pfring_enable_ring` or the first `pfring_recv`; at once if the ring is
- * already enabled) and stops when the ring is closed. Frames longer than
- * the bucket length (`PF_RING_BUCKET_LEN`, default 2048) cannot be sent
- * unmodified and are skipped. The device is looked up in the ring's
+ * On the kernel module the module reflects in the kernel (`dev_queue_xmit`
+ * of the whole frame, received frames only) once the ring is enabled. On
+ * AF_PACKET a library thread does the work, so it happens even if the
+ * application never calls `pfring_recv` (the 2008 `forwarder` sets a
+ * reflector, enables the ring and sleeps): it starts when the ring is
+ * enabled (by `pfring_enable_ring` or the first `pfring_recv`; at once if
+ * the ring is already enabled) and stops when the ring is closed. There,
+ * frames longer than the bucket length (`PF_RING_BUCKET_LEN`, default 2048)
+ * cannot be sent unmodified and are skipped. The device is looked up in the ring's
  * network namespace. While the thread runs, `pfring_remove_from_cluster`
  * fails with EBUSY. A reflector cannot be changed or removed once set.
  *
@@ -543,7 +563,8 @@ int pfring_set_sampling_rate(struct pfring *ring, u_int32_t rate);
  *
  * # Returns
  * 0, or -1 with errno: EINVAL (NULL rule, `rule_action` not 0..2),
- * EOPNOTSUPP (the rule names a kernel plugin: none exist on AF_PACKET).
+ * EOPNOTSUPP (the rule names a kernel plugin: none exist on AF_PACKET; on
+ * the kernel module plugin ids 1..127 are accepted).
  * On error the ring's rules are unchanged.
  *
  * # Safety

@@ -235,9 +235,20 @@ fn push_dead(p: *mut Handle) {
 /// non-zero `reentrant` makes every call on the handle safe from many
 /// threads at once.
 ///
+/// Backend: when the bundled kernel module (`pf_ring.ko`, socket family 27)
+/// is loaded, the ring is the module's (3.7.5's mmapped slot ring; rules,
+/// sampling, clusters and reflection run in the kernel; the public fields
+/// `buffer`, `slots` and `slots_info` point into the mapping), except for
+/// `any`, which only AF_PACKET can capture. Otherwise the stock kernel's
+/// AF_PACKET ring is used (those fields stay NULL).
+/// `PF_RING_BACKEND=kmod` or `af_packet` forces one; forcing `kmod` fails
+/// with EAFNOSUPPORT when the module is not loaded (ENODEV for `any`).
+///
 /// # Returns
 /// A handle, or NULL with errno set: ENODEV (unknown device), EPERM (no
-/// CAP_NET_RAW), EINVAL (bad argument or environment variable), ENOMEM.
+/// CAP_NET_RAW, or CAP_NET_ADMIN on the module), EAFNOSUPPORT (module
+/// forced but not loaded), EINVAL (bad argument or environment variable),
+/// ENOMEM.
 ///
 /// # Safety
 /// `device_name` is NULL or a C string.
@@ -278,6 +289,16 @@ pub unsafe extern "C" fn pfring_open(
             next_dead: AtomicPtr::new(ptr::null_mut()),
         });
         h.public.device_name = h.ring.device().as_ptr() as *mut c_char;
+        if let Some((map, _len, _slots, _slot_len)) = h.ring.kmod_mapping() {
+            // As 3.7.5: buffer = the mapping, slots_info = its start,
+            // slots = right after FlowSlotInfo.
+            h.public.buffer = map as *mut c_char;
+            h.public.slots_info = map as *mut FlowSlotInfo;
+            // SAFETY: the mapping is at least one page long, so 64 bytes in
+            // is inside it.
+            h.public.slots =
+                unsafe { map.add(core::mem::size_of::<FlowSlotInfo>()) } as *mut c_char;
+        }
         Ok(Box::into_raw(h) as *mut pfring)
     })
 }
@@ -311,7 +332,8 @@ pub unsafe extern "C" fn pfring_close(ring: *mut pfring) {
 
 /// Reads ring statistics: `recv` = packets the application has read,
 /// `drop` = packets the kernel could not queue because the ring was full.
-/// Async-signal-safe (one system call, no lock, no allocation).
+/// Async-signal-safe (one system call on AF_PACKET, none on the kernel
+/// module, where `drop` is `slots_info->tot_lost`; no lock, no allocation).
 ///
 /// # Returns
 /// 0, or -1 with errno (EINVAL for NULL arguments, EBADF if closed).
@@ -335,7 +357,9 @@ pub unsafe extern "C" fn pfring_stats(ring: *mut pfring, stats: *mut pfring_stat
 
 /// Reads the next packet: copies at most `buffer_len` bytes of it into
 /// `buffer` and fills `hdr` (time stamp, `caplen` = bytes copied, `len` =
-/// length on the wire, parsed header fields). With
+/// length on the wire, parsed header fields). On the kernel module, data a
+/// kernel plugin attached comes first, as in 3.7.5: the frame then starts at
+/// `buffer + hdr->parsed_header_len` (`caplen` counts the frame's bytes). With
 /// `wait_for_incoming_packet` zero it returns 0 at once when nothing is
 /// queued; otherwise it sleeps in poll() until a packet arrives. The first
 /// call enables the ring.
@@ -368,11 +392,20 @@ pub unsafe extern "C" fn pfring_recv(
             return Err(Error::Invalid("NULL buffer"));
         }
         let got = r.recv_with(wait_for_incoming_packet != 0, |p| {
-            let n = p.data.len().min(buffer_len as usize);
-            if n > 0 {
-                // SAFETY: `buffer` is writable for buffer_len >= n bytes and
+            // Kernel plugin data (module backend) comes first, as in 3.7.5.
+            let pl = p.plugin.len().min(buffer_len as usize);
+            if pl > 0 {
+                // SAFETY: `buffer` is writable for buffer_len >= pl bytes and
                 // cannot overlap the ring mapping (caller memory).
-                unsafe { ptr::copy_nonoverlapping(p.data.as_ptr(), buffer as *mut u8, n) };
+                unsafe { ptr::copy_nonoverlapping(p.plugin.as_ptr(), buffer as *mut u8, pl) };
+            }
+            let n = p.data.len().min(buffer_len as usize - pl);
+            if n > 0 {
+                // SAFETY: `buffer` is writable for buffer_len >= pl + n bytes
+                // and cannot overlap the ring mapping (caller memory).
+                unsafe {
+                    ptr::copy_nonoverlapping(p.data.as_ptr(), (buffer as *mut u8).add(pl), n)
+                };
             }
             *hdr = pfring_pkthdr {
                 ts: timeval {
@@ -382,7 +415,7 @@ pub unsafe extern "C" fn pfring_recv(
                 caplen: n as u32,
                 len: p.wire_len,
                 parsed_pkt: p.parsed.unwrap_or_else(|| parse::parse(p.data, p.dir)),
-                parsed_header_len: 0,
+                parsed_header_len: pl as u16,
             };
             p.wire_len.max(1) as c_int
         })?;
@@ -464,12 +497,15 @@ unsafe fn write_rule_stats(
 /// incoming packets, balanced per flow (both directions of a flow go to the
 /// same ring), in one process or across processes.
 ///
-/// Implemented with a Linux AF_PACKET fanout group (`PACKET_FANOUT_HASH`,
-/// symmetric flow hash) whose id is `clusterId`. Ids are 1..65535 and are
-/// per network namespace; a cluster is bound to the device of its first
-/// ring, and a ring on another device cannot join it (EINVAL); at most
-/// 65536 rings per cluster. Joining enables the ring. A ring already in
-/// another cluster leaves it first (see `pfring_remove_from_cluster`).
+/// On AF_PACKET: a Linux fanout group (`PACKET_FANOUT_HASH`, symmetric flow
+/// hash) whose id is `clusterId`. Ids are 1..65535 and are per network
+/// namespace; a cluster is bound to the device of its first ring, and a
+/// ring on another device cannot join it (EINVAL); at most 65536 rings per
+/// cluster. On the kernel module: the module's cluster (3.7.5's per-flow
+/// additive hash, ids 1..65535, global, at most 8 rings: ENOSPC beyond;
+/// members on another device get nothing). Joining enables the ring. A ring
+/// already in another cluster leaves it first (see
+/// `pfring_remove_from_cluster`).
 ///
 /// # Returns
 /// 0, or -1 with errno: EINVAL (id 0 or above 65535, a cluster bound to
@@ -492,9 +528,10 @@ pub unsafe extern "C" fn pfring_set_cluster(ring: *mut pfring, clusterId: u_int)
 /// Removes the ring from its cluster; it goes on capturing alone. Returns 0
 /// and changes nothing when the ring is in no cluster.
 ///
-/// Linux cannot take a socket out of a fanout group, so the library opens a
-/// new socket and ring with the same settings and puts it in place of the
-/// old one under the same descriptor number (`ring->fd` stays valid).
+/// On AF_PACKET, Linux cannot take a socket out of a fanout group, so the
+/// library opens a new socket and ring with the same settings and puts it
+/// in place of the old one under the same descriptor number (`ring->fd`
+/// stays valid). (On the kernel module it is `SO_REMOVE_FROM_CLUSTER`.)
 /// Packets still queued in the ring are discarded. No other thread may be
 /// inside a call on this handle meanwhile (e.g. blocked in `pfring_recv`,
 /// or a running reflector): then it fails with EBUSY and the ring stays in
@@ -522,13 +559,15 @@ pub unsafe extern "C" fn pfring_remove_from_cluster(ring: *mut pfring) -> c_int 
 /// them to the application: `pfring_recv` then never returns a packet
 /// (with `wait_for_incoming_packet` it sleeps until the ring is closed).
 ///
-/// A library thread does the work, so it happens even if the application
-/// never calls `pfring_recv` (the 2008 `forwarder` sets a reflector, enables
-/// the ring and sleeps): it starts when the ring is enabled (by
-/// `pfring_enable_ring` or the first `pfring_recv`; at once if the ring is
-/// already enabled) and stops when the ring is closed. Frames longer than
-/// the bucket length (`PF_RING_BUCKET_LEN`, default 2048) cannot be sent
-/// unmodified and are skipped. The device is looked up in the ring's
+/// On the kernel module the module reflects in the kernel (`dev_queue_xmit`
+/// of the whole frame, received frames only) once the ring is enabled. On
+/// AF_PACKET a library thread does the work, so it happens even if the
+/// application never calls `pfring_recv` (the 2008 `forwarder` sets a
+/// reflector, enables the ring and sleeps): it starts when the ring is
+/// enabled (by `pfring_enable_ring` or the first `pfring_recv`; at once if
+/// the ring is already enabled) and stops when the ring is closed. There,
+/// frames longer than the bucket length (`PF_RING_BUCKET_LEN`, default 2048)
+/// cannot be sent unmodified and are skipped. The device is looked up in the ring's
 /// network namespace. While the thread runs, `pfring_remove_from_cluster`
 /// fails with EBUSY. A reflector cannot be changed or removed once set.
 ///
@@ -591,7 +630,8 @@ pub unsafe extern "C" fn pfring_set_sampling_rate(ring: *mut pfring, rate: u_int
 ///
 /// # Returns
 /// 0, or -1 with errno: EINVAL (NULL rule, `rule_action` not 0..2),
-/// EOPNOTSUPP (the rule names a kernel plugin: none exist on AF_PACKET).
+/// EOPNOTSUPP (the rule names a kernel plugin: none exist on AF_PACKET; on
+/// the kernel module plugin ids 1..127 are accepted).
 /// On error the ring's rules are unchanged.
 ///
 /// # Safety

@@ -64,6 +64,7 @@
 //! thread counts as a call inside the ring, so closing the ring wakes it
 //! through the eventfd and it tears the ring down on its way out.
 
+pub mod kmod;
 pub mod tpacket_v3;
 
 use core::cell::UnsafeCell;
@@ -78,6 +79,7 @@ use crate::ffi::types::{
 use crate::parse::{self, Direction};
 use crate::rules::{Consumer, Decision, RuleError, RuleTable, Sampler};
 use crate::sys::{self, OsError};
+use kmod::KmodRing;
 use tpacket_v3::{Cursor, Geometry, TpacketV3, TxSocket};
 
 pub use tpacket_v3::{Frame, SockFilter};
@@ -173,8 +175,19 @@ pub struct Packet<'a> {
     pub ts_sec: u32,
     pub ts_nsec: u32,
     pub dir: Direction,
-    /// The parsed headers, when the rules needed them.
+    /// The parsed headers, when the rules needed them (AF_PACKET) or as
+    /// the kernel module parsed them.
     pub parsed: Option<pkt_parsing_info>,
+    /// Data a kernel plugin placed before the packet (kernel module only;
+    /// empty otherwise).
+    pub plugin: &'a [u8],
+}
+
+/// The ring behind a handle: the stock kernel's AF_PACKET ring or the
+/// bundled module's PF_RING ring.
+enum Backend {
+    AfPacket(TpacketV3),
+    Kmod(KmodRing),
 }
 
 /// An open ring.
@@ -184,8 +197,10 @@ pub struct Ring {
     reentrant: bool,
     promisc: bool,
     config: Config,
-    backend: UnsafeCell<TpacketV3>,
+    backend: UnsafeCell<Backend>,
     cursor: UnsafeCell<Cursor>,
+    /// The consumer's position in the module's ring (kmod backend).
+    kcursor: UnsafeCell<kmod::Cursor>,
     /// The consumer's rule-snapshot cache; used with the cursor.
     consumer: UnsafeCell<Consumer>,
     rules: RuleTable,
@@ -237,40 +252,63 @@ impl Ring {
         if bytes.is_empty() || bytes.len() >= libc::IFNAMSIZ {
             return Err(Error::NoDevice);
         }
-        match std::env::var("PF_RING_BACKEND").as_deref() {
-            Err(_) | Ok("") | Ok("af_packet") => {}
-            Ok("kmod") => {
-                return Err(Error::Os(sys::OsError {
-                    op: "socket(PF_RING)",
-                    errno: libc::EAFNOSUPPORT,
+        let kind = match std::env::var("PF_RING_BACKEND").as_deref() {
+            Err(_) | Ok("") => None,
+            Ok("af_packet") => Some(BackendKind::AfPacket),
+            Ok("kmod") => Some(BackendKind::Kmod),
+            Ok(_) => return Err(Error::Invalid("PF_RING_BACKEND must be kmod or af_packet")),
+        };
+        let config = Config::from_env()?;
+        let any = bytes == b"any";
+        // The module binds one device by name: "any" is AF_PACKET's.
+        let kfd = match kind {
+            Some(BackendKind::AfPacket) => None,
+            Some(BackendKind::Kmod) if any => {
+                return Err(Error::Os(OsError {
+                    op: "opening 'any' on the kernel module (it binds one device)",
+                    errno: libc::ENODEV,
                 }))
             }
-            Ok(_) => return Err(Error::Invalid("PF_RING_BACKEND must be kmod or af_packet")),
-        }
-        let config = Config::from_env()?;
-        let geo = Geometry::for_slots(config.num_slots, config.bucket_len);
-        let mut backend = TpacketV3::open(geo, config.bucket_len)?;
-        let ifindex = if bytes == b"any" {
+            Some(BackendKind::Kmod) => Some(kmod::socket()?),
+            None if any => None,
+            None => kmod::socket().ok(),
+        };
+        let ifindex = if any {
             0
         } else {
             match sys::if_nametoindex(device) {
                 Ok(i) => i,
                 Err(_) => {
-                    backend.release();
+                    if let Some(fd) = kfd {
+                        sys::close(fd);
+                    }
                     return Err(Error::NoDevice);
                 }
             }
         };
+        let mut backend = match kfd {
+            Some(fd) => Backend::Kmod(KmodRing::open(fd, device, config.bucket_len)?),
+            None => {
+                let geo = Geometry::for_slots(config.num_slots, config.bucket_len);
+                Backend::AfPacket(TpacketV3::open(geo, config.bucket_len)?)
+            }
+        };
         let setup = (|| {
             if promisc && ifindex != 0 {
-                backend.promisc(ifindex)?;
+                match &mut backend {
+                    Backend::AfPacket(b) => b.promisc(ifindex)?,
+                    Backend::Kmod(k) => k.promisc(ifindex)?,
+                }
             }
             Ok::<c_int, Error>(sys::eventfd()?)
         })();
         let wake_fd = match setup {
             Ok(fd) => fd,
             Err(e) => {
-                backend.release();
+                match &mut backend {
+                    Backend::AfPacket(b) => b.release(),
+                    Backend::Kmod(k) => k.release(),
+                }
                 return Err(e);
             }
         };
@@ -294,6 +332,7 @@ impl Ring {
             config,
             backend: UnsafeCell::new(backend),
             cursor: UnsafeCell::new(Cursor::default()),
+            kcursor: UnsafeCell::new(kmod::Cursor::default()),
             lock: parking_lot::Mutex::new(()),
             state: AtomicU32::new(0),
             enabled: AtomicBool::new(false),
@@ -320,19 +359,57 @@ impl Ring {
         self.config.bucket_len
     }
 
+    /// Which backend the ring runs on (chosen once, at open).
     pub fn backend_kind(&self) -> BackendKind {
-        BackendKind::AfPacket
+        match self.backend() {
+            Backend::AfPacket(_) => BackendKind::AfPacket,
+            Backend::Kmod(_) => BackendKind::Kmod,
+        }
     }
 
     /// The descriptor to select/poll on.
     pub fn fd(&self) -> c_int {
-        self.backend().fd
+        match self.backend() {
+            Backend::AfPacket(b) => b.fd,
+            Backend::Kmod(k) => k.fd,
+        }
     }
 
-    fn backend(&self) -> &TpacketV3 {
+    /// On the kernel module backend: the ring mapping, its length, the
+    /// number of slots and the slot length (3.7.5's `struct pfring` fields
+    /// point into it). None on AF_PACKET.
+    pub fn kmod_mapping(&self) -> Option<(*mut u8, usize, u32, u32)> {
+        match self.backend() {
+            Backend::AfPacket(_) => None,
+            Backend::Kmod(k) => {
+                let (p, len) = k.mapping();
+                let (n, sl) = k.geometry();
+                Some((p, len, n, sl))
+            }
+        }
+    }
+
+    fn backend(&self) -> &Backend {
         // SAFETY: the backend is mutated only in `teardown`, after the last
-        // call has left; every caller of this is inside `enter`/`leave`.
+        // call has left, and by `replace_socket` with exclusive use; every
+        // caller of this is inside `enter`/`leave`.
         unsafe { &*self.backend.get() }
+    }
+
+    fn kmod(&self) -> Option<&KmodRing> {
+        match self.backend() {
+            Backend::Kmod(k) => Some(k),
+            Backend::AfPacket(_) => None,
+        }
+    }
+
+    /// The AF_PACKET backend; only called on paths that exist for it alone
+    /// (the kernel module backend returns before them).
+    fn tp(&self) -> &TpacketV3 {
+        match self.backend() {
+            Backend::AfPacket(b) => b,
+            Backend::Kmod(_) => unreachable!("AF_PACKET-only path on the kernel module backend"),
+        }
     }
 
     /// Registers a call inside the ring; fails once the ring is closed.
@@ -380,7 +457,10 @@ impl Ring {
         }
         let _l = self.lock.lock();
         if !self.enabled.load(Ordering::Relaxed) {
-            self.backend().bind(self.ifindex)?;
+            match self.backend() {
+                Backend::AfPacket(b) => b.bind(self.ifindex)?,
+                Backend::Kmod(k) => k.activate()?,
+            }
             self.enabled.store(true, Ordering::Release);
             self.start_reflector()?;
         }
@@ -448,8 +528,34 @@ impl Ring {
         // SAFETY: one consumer at a time holds the cursor and the consumer
         // cache (see the caller).
         let (cur, consumer) = unsafe { (&mut *self.cursor.get(), &mut *self.consumer.get()) };
+        let b = match self.backend() {
+            Backend::AfPacket(b) => b,
+            Backend::Kmod(k) => {
+                // The module applied the rules, sampling and reflection.
+                // SAFETY: one consumer at a time (see the caller).
+                let kcur = unsafe { &mut *self.kcursor.get() };
+                let fr = loop {
+                    // SAFETY: as above; the previous frame is not used any
+                    // more when the loop comes round.
+                    let fr = k.next(unsafe { &mut *(kcur as *mut kmod::Cursor) })?;
+                    // Only at rate 2 (see set_sampling_rate): free otherwise.
+                    if self.sampler.keep() {
+                        break fr;
+                    }
+                };
+                return Some(f(Packet {
+                    data: fr.data,
+                    wire_len: fr.wire_len,
+                    ts_sec: fr.sec,
+                    ts_nsec: fr.nsec,
+                    dir: fr.dir,
+                    parsed: Some(fr.parsed),
+                    plugin: fr.plugin,
+                }));
+            }
+        };
         loop {
-            let fr = self.backend().next(cur)?;
+            let fr = b.next(cur)?;
             let (decision, parsed) = if consumer.is_trivial(&self.rules) {
                 let d = if self.sampler.keep() {
                     Decision::Forward
@@ -474,6 +580,7 @@ impl Ring {
                 ts_nsec: fr.nsec,
                 dir: fr.dir,
                 parsed,
+                plugin: &[],
             }));
         }
     }
@@ -504,6 +611,16 @@ impl Ring {
                 op: "setting a reflector (one is already set)",
                 errno: libc::EBUSY,
             }));
+        }
+        if let Some(k) = self.kmod() {
+            // The module reflects in the kernel (dev_queue_xmit); it looks
+            // the name up in the socket's namespace, where names are unique.
+            if device.to_bytes() == self.device.to_bytes() {
+                return Err(Error::Invalid("reflecting onto the receiving device"));
+            }
+            k.set_reflector(device)?;
+            self.reflecting.store(true, Ordering::Release);
+            return Ok(());
         }
         let tx = tpacket_v3::in_netns_of(self.fd(), || TxSocket::open(device))?;
         if tx.ifindex == self.ifindex {
@@ -593,7 +710,11 @@ impl Ring {
     /// getsockopt and atomic adds.
     pub fn stats(&self) -> Result<(u64, u64), Error> {
         let _g = self.enter()?;
-        let (pk, dr) = self.backend().kernel_stats()?;
+        if let Some(k) = self.kmod() {
+            // FlowSlotInfo.tot_lost: cumulative, no system call.
+            return Ok((self.delivered.load(Ordering::Relaxed), k.tot_lost()));
+        }
+        let (pk, dr) = self.tp().kernel_stats()?;
         self.kernel_packets.fetch_add(pk as u64, Ordering::Relaxed);
         let drops = self.kernel_drops.fetch_add(dr as u64, Ordering::Relaxed) + dr as u64;
         Ok((self.delivered.load(Ordering::Relaxed), drops))
@@ -602,7 +723,10 @@ impl Ring {
     /// Replaces the in-kernel filter.
     pub fn attach_filter(&self, prog: &[SockFilter]) -> Result<(), Error> {
         let _g = self.enter()?;
-        self.backend().attach_filter(prog)
+        match self.backend() {
+            Backend::AfPacket(b) => b.attach_filter(prog),
+            Backend::Kmod(k) => k.attach_filter(prog),
+        }
     }
 
     /// Runs a rule-table change on the real table and, if it succeeded, on
@@ -636,8 +760,8 @@ impl Ring {
     /// space decides anyway).
     fn refresh_filter(&self) -> Result<(), Error> {
         let prog = self.prefilter();
-        if self.backend().attach_filter(&prog).is_err() {
-            self.backend()
+        if self.tp().attach_filter(&prog).is_err() {
+            self.tp()
                 .attach_filter(&[accept_all(self.config.bucket_len)])?;
         }
         Ok(())
@@ -646,6 +770,14 @@ impl Ring {
     /// Adds (or replaces) a wildcard rule (`rule` already sanitised or not:
     /// the table sanitises its copy).
     pub fn add_rule(&self, rule: &RawFilteringRule) -> Result<(), Error> {
+        if let Some(r) = self.kmod_call(|k| {
+            if rule.rule_action > 2 {
+                return Err(Error::Invalid("rule_action is not 0, 1 or 2"));
+            }
+            k.add_rule(rule)
+        }) {
+            return r;
+        }
         self.rule_change(|t, shadow| {
             if shadow {
                 t.add(&RawFilteringRule {
@@ -660,11 +792,25 @@ impl Ring {
 
     /// Removes wildcard rule `id` (ENOENT if absent).
     pub fn remove_rule(&self, id: u16) -> Result<(), Error> {
+        if let Some(r) = self.kmod_call(|k| {
+            k.remove_rule(&id)
+                .map_err(|e| not_found(e, "no filtering rule with this id"))
+        }) {
+            return r;
+        }
         self.rule_change(|t, _| t.remove(id))
     }
 
     /// Adds a hash rule (EEXIST if its tuple is present).
     pub fn add_hash_rule(&self, rule: &RawHashFilteringRule) -> Result<(), Error> {
+        if let Some(r) = self.kmod_call(|k| {
+            if rule.rule_action > 2 {
+                return Err(Error::Invalid("rule_action is not 0, 1 or 2"));
+            }
+            k.add_rule(rule)
+        }) {
+            return r;
+        }
         self.rule_change(|t, shadow| {
             if shadow {
                 t.add_hash(&RawHashFilteringRule {
@@ -679,11 +825,20 @@ impl Ring {
 
     /// Removes the hash rule with this tuple (ENOENT if absent).
     pub fn remove_hash_rule(&self, rule: &RawHashFilteringRule) -> Result<(), Error> {
+        if let Some(r) = self.kmod_call(|k| {
+            k.remove_rule(rule)
+                .map_err(|e| not_found(e, "no hash filtering rule with this tuple"))
+        }) {
+            return r;
+        }
         self.rule_change(|t, _| t.remove_hash(rule))
     }
 
     /// Sets the default policy (true = forward what no rule decides).
     pub fn set_default_accept(&self, accept: bool) -> Result<(), Error> {
+        if let Some(r) = self.kmod_call(|k| k.set_policy(accept)) {
+            return r;
+        }
         self.rule_change(|t, _| {
             t.set_default_accept(accept);
             Ok(())
@@ -693,18 +848,42 @@ impl Ring {
     /// Packets and bytes wildcard rule `id` matched.
     pub fn rule_stats(&self, id: u16) -> Result<pfring_rule_stats, Error> {
         let _g = self.enter()?;
+        if let Some(k) = self.kmod() {
+            return k.rule_stats(id);
+        }
         self.rules.rule_stats(id).map_err(rule_error)
     }
 
     /// Packets and bytes the hash rule with this tuple matched.
     pub fn hash_rule_stats(&self, rule: &RawHashFilteringRule) -> Result<pfring_rule_stats, Error> {
         let _g = self.enter()?;
+        if let Some(k) = self.kmod() {
+            return k.hash_rule_stats(rule);
+        }
         self.rules.hash_rule_stats(rule).map_err(rule_error)
     }
 
     /// Keeps 1 forwarded packet out of `rate` (1 = all; 0 is refused).
     pub fn set_sampling_rate(&self, rate: u32) -> Result<(), Error> {
         let _g = self.enter()?;
+        if let Some(k) = self.kmod() {
+            if rate == 0 {
+                return Err(rule_error(RuleError::InvalidSamplingRate));
+            }
+            // The module keeps one forwarded packet, then drops the next
+            // `sample_rate` (3.7.5's countdown, active above 1): rate r here
+            // (1 in r) is r-1 there. It cannot say "1 in 2", which is done
+            // here on the delivered frames instead (not applied to frames
+            // the module reflects).
+            let (kernel, user) = if rate == 2 {
+                (1, 2)
+            } else {
+                (rate.max(2) - 1, 1)
+            };
+            let _c = self.ctl.lock();
+            k.set_sampling_rate(kernel)?;
+            return self.sampler.set_rate(user).map_err(rule_error);
+        }
         self.sampler.set_rate(rate).map_err(rule_error)
     }
 
@@ -730,12 +909,24 @@ impl Ring {
         if cur == id {
             return Ok(());
         }
+        if let Some(k) = self.kmod() {
+            // The module's clusters: any process, at most 8 members, one
+            // cluster per socket (leave the old one first).
+            if cur != 0 {
+                k.remove_from_cluster()?;
+                self.cluster.store(0, Ordering::Release);
+            }
+            self.enable_inner()?;
+            k.add_to_cluster(id)?;
+            self.cluster.store(id, Ordering::Release);
+            return Ok(());
+        }
         if cur != 0 {
             self.replace_socket()?;
             self.cluster.store(0, Ordering::Release);
         }
         self.enable_inner()?;
-        self.backend().join_fanout(id as u16)?;
+        self.tp().join_fanout(id as u16)?;
         self.cluster.store(id, Ordering::Release);
         Ok(())
     }
@@ -748,6 +939,11 @@ impl Ring {
         if self.cluster.load(Ordering::Acquire) == 0 {
             return Ok(());
         }
+        if let Some(k) = self.kmod() {
+            k.remove_from_cluster()?;
+            self.cluster.store(0, Ordering::Release);
+            return Ok(());
+        }
         self.replace_socket()?;
         self.cluster.store(0, Ordering::Release);
         Ok(())
@@ -757,7 +953,7 @@ impl Ring {
     /// (see the module docs). Called inside a call (`enter`) with `ctl`.
     fn replace_socket(&self) -> Result<(), Error> {
         let geo = Geometry::for_slots(self.config.num_slots, self.config.bucket_len);
-        let mut new = self.backend().open_sibling(geo, self.config.bucket_len)?;
+        let mut new = self.tp().open_sibling(geo, self.config.bucket_len)?;
         let setup = (|| {
             new.attach_filter(&self.prefilter())?;
             if self.promisc && self.ifindex != 0 {
@@ -785,7 +981,7 @@ impl Ring {
             }));
         }
         // Counters of the old socket before it goes.
-        if let Ok((pk, dr)) = self.backend().kernel_stats() {
+        if let Ok((pk, dr)) = self.tp().kernel_stats() {
             self.kernel_packets.fetch_add(pk as u64, Ordering::Relaxed);
             self.kernel_drops.fetch_add(dr as u64, Ordering::Relaxed);
         }
@@ -796,7 +992,10 @@ impl Ring {
             // the last call out, which is us).
             let (b, cur) = unsafe { (&mut *self.backend.get(), &mut *self.cursor.get()) };
             *cur = Cursor::default();
-            b.replace_with(new)
+            match b {
+                Backend::AfPacket(b) => b.replace_with(new),
+                Backend::Kmod(_) => unreachable!("no socket swap on the kernel module backend"),
+            }
         };
         self.state.fetch_and(!SWAP, Ordering::AcqRel);
         r.map_err(Error::Os)
@@ -853,8 +1052,39 @@ impl Ring {
         // inside (the state word went to CLOSED|0), so nobody else holds a
         // reference into the backend.
         let b = unsafe { &mut *self.backend.get() };
-        b.release();
+        match b {
+            Backend::AfPacket(b) => b.release(),
+            Backend::Kmod(k) => k.release(),
+        }
         sys::close(self.wake_fd);
+    }
+}
+
+impl Ring {
+    /// Runs `f` on the module's ring inside a call, under the control
+    /// mutex; None on the AF_PACKET backend.
+    fn kmod_call(
+        &self,
+        f: impl FnOnce(&KmodRing) -> Result<(), Error>,
+    ) -> Option<Result<(), Error>> {
+        let g = match self.enter() {
+            Ok(g) => g,
+            Err(e) => return Some(Err(e)),
+        };
+        let k = self.kmod()?;
+        let _c = self.ctl.lock();
+        let r = f(k);
+        drop(g);
+        Some(r)
+    }
+}
+
+/// The module's ENOENT as the library's NotFound (same errno).
+fn not_found(e: Error, what: &'static str) -> Error {
+    if e.errno() == libc::ENOENT {
+        Error::NotFound(what)
+    } else {
+        e
     }
 }
 

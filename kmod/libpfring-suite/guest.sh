@@ -1,0 +1,59 @@
+#!/bin/sh
+# Runs in the kmod VM (/extra/tests.d/libpfring.sh, busybox sh, module loaded):
+# libpfring's integration tests with PF_RING_BACKEND=kmod. Prints one
+# "KMODTEST: ok|FAIL <binary>::<test>" line per test and "KMODTEST: skip"
+# lines (with the reason) for the tests in skip.txt; exit 0 only if every
+# test binary passed.
+X=/extra
+. $X/paths.sh
+# The executables look for the repo (scripts/netns.sh, tests/data) and for
+# pfsend/pfcount at the paths of the build machine.
+mkdir -p "$KB_REPO" "$KB_BINDIR"
+cp -a $X/repo/. "$KB_REPO/"
+cp $X/bin/pfsend $X/bin/pfcount "$KB_BINDIR/"
+# iproute2's ip, not busybox's (netns, veth peer names).
+ln -sf /sbin/ip $X/bin/ip
+mkdir -p /run/netns /var
+[ -e /var/run ] || ln -s /run /var/run
+export PF_RING_BACKEND=${KB_BACKEND:-kmod}
+echo "kbackend: PF_RING_BACKEND=$PF_RING_BACKEND"
+export RUST_BACKTRACE=1
+# The module's rings have fixed-size slots (4096 by default): a burst of
+# small frames that AF_PACKET's variable-size TPACKET_V3 frames absorb would
+# overflow them while the emulated CPU catches up. num_slots is the module's
+# parameter (3.7.5 has no per-socket slot count); 16384 slots of 2048 bytes
+# (libpfring's PF_RING_BUCKET_LEN default) are 34 MB per ring.
+echo "${KB_NUM_SLOTS:-16384}" > /sys/module/pf_ring/parameters/num_slots
+echo "kbackend: module num_slots $(cat /sys/module/pf_ring/parameters/num_slots)"
+cd /tmp
+bad=0
+for b in $(cat $X/bin/LIST); do
+  skips=""
+  while read -r sb st reason; do
+    case "$sb" in ''|'#'*) continue ;; esac
+    [ "$sb" = "$b" ] || continue
+    skips="$skips --skip $st"
+    echo "KMODTEST: skip $b::$st ($reason)"
+  done < $X/skip.txt
+  t0=$(date +%s)
+  # shellcheck disable=SC2086
+  timeout 300 $X/bin/$b --test-threads=1 --exact $skips >/tmp/t.out 2>&1
+  rc=$?
+  sed -n 's/^test \(.*\) \.\.\. ok$/KMODTEST: ok '"$b"'::\1/p' /tmp/t.out
+  sed -n 's/^test \(.*\) \.\.\. FAILED$/KMODTEST: FAIL '"$b"'::\1/p' /tmp/t.out
+  sed -n 's/^test \(.*\) \.\.\. ignored$/KMODTEST: skip '"$b"'::\1 (ignored)/p' /tmp/t.out
+  grep '^test result' /tmp/t.out
+  echo "kbackend: $b took $(( $(date +%s) - t0 )) s, exit $rc"
+  if [ "$rc" != 0 ]; then
+    bad=1
+    grep -q '\.\.\. FAILED$' /tmp/t.out || echo "KMODTEST: FAIL $b exited with $rc"
+    # The failures section (bounded).
+    sed -n '/^failures:$/,$p' /tmp/t.out | head -150
+    tail -20 /tmp/t.out
+  fi
+done
+ls /run/netns 2>/dev/null | grep . && { echo "KMODTEST: FAIL namespaces left behind"; bad=1; }
+if [ "${KB_PERF:-0}" = 1 ]; then
+  sh $X/perf.sh || bad=1
+fi
+exit $bad

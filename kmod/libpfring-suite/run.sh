@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# libpfring's own test suite inside the kmod VM, on the kernel module backend
+# (PF_RING_BACKEND=kmod): builds the Rust integration-test executables and the
+# tools they run, stages them (with scripts/netns.sh, the test data and bash)
+# for kmod/vm-test.sh (KMOD_EXTRA_DIR / KMOD_EXTRA_BINS), boots the VM with only
+# these tests (KMOD_BUILTIN=0; the module's own checks are `make test-kmod`),
+# and passes its verdict on.
+#
+# Knobs: KFLAVOR (6.1 default, or 6.12), WORK (default <repo>/work/kbackend),
+#        KB_TESTS (test targets, default below), KB_PERF=1 adds the CPU-per-
+#        packet comparison (kmod vs af_packet backend) to the same boot.
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+REPO=$(cd "$HERE/../.." && pwd)
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$REPO/target}
+WORK=${WORK:-$REPO/work/kbackend}
+KB_TESTS=${KB_TESTS:-pfring_api pfring_rules rules_vectors pfring_cluster pfring_reflect pfring_latency_overflow tools_pfcount tools_pfsend}
+mkdir -p "$WORK"
+WORK=$(cd "$WORK" && pwd)
+log() { echo "kbackend: $*" >&2; }
+
+# Reuse the kernel debs test-kmod already fetched (hard links, same fs).
+if [ -d "$REPO/work/kmod/debs" ] && [ ! -e "$WORK/debs" ]; then
+  mkdir -p "$WORK/debs"
+  cp -al "$REPO/work/kmod/debs/." "$WORK/debs/" 2>/dev/null || cp -a "$REPO/work/kmod/debs/." "$WORK/debs/"
+fi
+
+# ------------------------------------------------------------ build
+args=()
+for t in $KB_TESTS; do args+=(--test "$t"); done
+log "building ${KB_TESTS}"
+cargo build -q -p pfring --bins
+cargo test -q -p pfring --no-run --message-format=json "${args[@]}" > "$WORK/build.json"
+STAGE=$WORK/suite
+rm -rf "$STAGE"
+mkdir -p "$STAGE/bin" "$STAGE/tests.d" "$STAGE/repo/scripts" "$STAGE/repo/tests"
+python3 - "$WORK/build.json" "$STAGE/bin" <<'PY'
+import json, shutil, sys, os
+out = sys.argv[2]
+seen = set()
+for line in open(sys.argv[1]):
+    try:
+        m = json.loads(line)
+    except ValueError:
+        continue
+    if m.get("reason") != "compiler-artifact" or not m.get("executable"):
+        continue
+    if "test" not in m["target"]["kind"]:
+        continue
+    name = m["target"]["name"]
+    shutil.copy2(m["executable"], os.path.join(out, name))
+    seen.add(name)
+print(" ".join(sorted(seen)), file=open(os.path.join(out, "LIST"), "w"))
+PY
+for b in pfsend pfcount; do cp "$CARGO_TARGET_DIR/debug/$b" "$STAGE/bin/$b"; done
+cp "$REPO/scripts/netns.sh" "$STAGE/repo/scripts/"
+cp -a "$REPO/tests/data" "$STAGE/repo/tests/"
+cp "$HERE/skip.txt" "$STAGE/skip.txt"
+cp "$HERE/perf.sh" "$STAGE/perf.sh"
+# Paths baked into the executables at build time (env! of cargo).
+{
+  echo "KB_REPO='$REPO'"
+  echo "KB_BINDIR='$CARGO_TARGET_DIR/debug'"
+  echo "KB_PERF='${KB_PERF:-0}'"
+  echo "KB_BACKEND='${KB_BACKEND:-kmod}'"
+} > "$STAGE/paths.sh"
+cp "$HERE/guest.sh" "$STAGE/tests.d/libpfring.sh"
+log "staged: $(cat "$STAGE/bin/LIST")"
+
+# ------------------------------------------------------------ boot
+KMOD_EXTRA_DIR=$STAGE KMOD_EXTRA_BINS="$(command -v bash)" KMOD_BUILTIN=0 KMOD_PERF=0 \
+  WORK=$WORK BOOT_TIMEOUT=${BOOT_TIMEOUT:-900} bash "$REPO/kmod/vm-test.sh"
