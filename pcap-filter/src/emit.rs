@@ -61,19 +61,23 @@ pub fn to_insns(blocks: &[Block], root: B) -> R<Vec<Insn>> {
                     }
                 }
                 _ => {
-                    let live: Vec<&crate::gencode::Stmt> =
-                        b.stmts.iter().filter(|s| s.code != NOP).collect();
-                    let slen = live.len();
+                    let slen = slen(b);
                     let start = ftail - (slen + 1 + longjt[p] + longjf[p]);
                     ftail = start;
                     offset[p] = start;
-                    for (i, s) in live.iter().enumerate() {
+                    let live = b.stmts.iter().filter(|s| s.code != NOP);
+                    for (i, s) in live.enumerate() {
                         let d = &mut out[start + i];
                         d.code = s.code;
                         d.k = s.k;
                         if class(s.code) == BPF_JMP && s.code != (BPF_JMP | BPF_JA) {
                             let pos = |id: Option<u32>| {
-                                id.and_then(|id| live.iter().position(|x| x.id == id))
+                                id.and_then(|id| {
+                                    b.stmts
+                                        .iter()
+                                        .filter(|x| x.code != NOP)
+                                        .position(|x| x.id == id)
+                                })
                             };
                             let (Some(t), Some(f)) = (pos(s.jt), pos(s.jf)) else {
                                 return Err("no jmp destination".into());

@@ -577,11 +577,24 @@ pub fn tokenize(input: &str) -> Vec<Tok> {
         if c.is_ascii_alphanumeric() {
             // candidate lengths; flex takes the longest, ties go to the
             // earlier rule (NUM/HID/HID6/EID before ID).
-            let nl = num_len(rest);
-            let hl = hid_len(rest);
-            let el = eid_len(rest);
-            let h6 = hid6_len(rest);
             let il = id_len(rest);
+            let nl = num_len(rest);
+            // the address forms need a separator right after 1-4 hex digits
+            let sep = rest
+                .iter()
+                .take(5)
+                .position(|&c| c == b':' || c == b'-' || c == b'.');
+            let hl = if nl > 0 && rest.get(nl) == Some(&b'.') {
+                hid_len(rest)
+            } else {
+                0
+            };
+            let el = if sep.is_some() { eid_len(rest) } else { 0 };
+            let h6 = if rest.iter().take(5).any(|&c| c == b':') {
+                hid6_len(rest)
+            } else {
+                0
+            };
             let best = nl.max(hl).max(el).max(h6).max(il);
             let text = String::from_utf8_lossy(&rest[..best]).into_owned();
             let tok = if best == nl && nl > 0 {

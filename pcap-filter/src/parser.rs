@@ -445,10 +445,16 @@ impl<'c, 'a> Parser<'c, 'a> {
                     return Ok((self.cs.ncode(None, n, q)?, q));
                 }
                 self.next();
-                if *self.peek() == Tok::Ch('(') {
-                    return self.err();
-                }
-                let (mut b, _) = self.id(q)?;
+                // pid: nid | qid and id | qid or id; qid: pnum | pid -- the
+                // first element is a name/address or a (parenthesised) number
+                let (mut b, _) = if *self.peek() == Tok::Ch('(') {
+                    match self.pnum_opt()? {
+                        Some(n) => (self.cs.ncode(None, n, q)?, q),
+                        None => return self.err(),
+                    }
+                } else {
+                    self.id(q)?
+                };
                 loop {
                     let is_and = match self.peek() {
                         Tok::And => true,
