@@ -120,6 +120,17 @@ int main(void)
 	EXPECT_INT(pcap_nametoeproto(NULL), PROTO_UNDEF);
 	EXPECT_INT(pcap_nametollc(NULL), PROTO_UNDEF);
 	EXPECT_INT(pcap_lookupnet("lo", NULL, NULL, eb), -1);
+	{
+		pcap_t *dead = pcap_open_dead(DLT_EN10MB, 100);
+		EXPECT_INT(pcap_set_cluster(dead, 7), -1);
+		EXPECT_INT(strcmp(pcap_geterr(dead), "PF_RING clusters apply to live captures only"), 0);
+		EXPECT_INT(pcap_set_cluster(dead, 0), -1);
+		pcap_close(dead);
+		EXPECT_INT(pcap_set_cluster(NULL, 7), -1);
+		dead = pcap_create("lo", eb);
+		EXPECT_INT(pcap_set_cluster(dead, 9), 0);
+		pcap_close(dead);
+	}
 	pcap_free_datalinks(NULL);
 	pcap_free_tstamp_types(NULL);
 	pcap_freealldevs(NULL);

@@ -10,6 +10,8 @@
 #  3. tcpdump -i lo -c N -w FILE with frames up to 40000 bytes: loopback's
 #     outgoing copies dropped, statistics and records identical;
 #  4. tcpdump -i nosuchdev0: identical output and exit status;
+#  6. (shim only) two tcpdump -w with PCAP_PF_RING_CLUSTER_ID=7 share the
+#     frames of sv1: together they hold each of the N frames exactly once;
 #  5. live_probe (pcap_create/set/activate rules, datalinks, non-blocking,
 #     breakloop, open_live errors) on the idle sv1.
 # usage: live.sh LIBDIR SENDFRAMES READALL LIVE_PROBE
@@ -79,6 +81,23 @@ for which in sys shim; do
 	echo "exit $rc" >>"$d/n.out"
 done
 
+# Records of a savefile (first reading only), without time stamps.
+recs() { "$readall" "$1" | awk '/^micro:/ {m = 1; next} /^[a-z]+:/ {m = 0} m && /^  [0-9]/ {$1 = ""; $2 = ""; print}'; }
+
+# 6. PF_RING cluster through the environment variable (shim only)
+d=$work/cluster; mkdir -p "$d"
+for m in a b; do
+	ip netns exec "$ns" env LD_LIBRARY_PATH="$lib" PCAP_PF_RING_CLUSTER_ID=7 \
+		tcpdump -Z root -i sv1 -w "$d/$m.pcap" >"$d/$m.out" 2>"$d/$m.err" &
+	eval "pid_$m=\$!"
+	wait_for "$d/$m.err" listening
+done
+ip netns exec "$ns" "$send" sv2 "$N"
+sleep 1
+for m in a b; do eval "kill -INT \$pid_$m"; eval "reap \$pid_$m" >>"$d/$m.out"; done
+{ recs "$d/a.pcap"; recs "$d/b.pcap"; } | sort >"$d/both"
+recs "$work/shim/cap.pcap" | sort >"$d/sent"
+
 check() { # label a b
 	if cmp -s "$2" "$3"; then echo "ok   $1"; else echo "FAIL $1"; diff "$2" "$3" | head -10 || true; fail=1; fi
 }
@@ -95,6 +114,13 @@ nlo=$(wc -l <"$work/shim/lo.records")
 check "live lo: 40 frames up to 40000 bytes, records identical" "$work/sys/lo.records" "$work/shim/lo.records"
 check "live lo: stdout, stderr (outgoing copies: 80 received by filter)" <(cat "$work/sys/lo.out" "$work/sys/lo.err") <(cat "$work/shim/lo.out" "$work/shim/lo.err")
 check "live_probe: $(wc -l <"$work/sys/probe") lines of live-handle API results" "$work/sys/probe" "$work/shim/probe"
+na=$(recs "$d/a.pcap" | wc -l)
+nb=$(recs "$d/b.pcap" | wc -l)
+if [ $((na + nb)) -eq "$N" ] && cmp -s "$d/both" "$d/sent"; then
+	echo "ok   PF_RING cluster 7 (PCAP_PF_RING_CLUSTER_ID): two tcpdumps got $na + $nb = $N frames, each once"
+else
+	echo "FAIL PF_RING cluster: $na + $nb frames for $N sent"; fail=1
+fi
 check "tcpdump -i nosuchdev0: stdout + exit status" "$work/sys/n.out" "$work/shim/n.out"
 check "tcpdump -i nosuchdev0: stderr" "$work/sys/n.err" "$work/shim/n.err"
 exit $fail

@@ -218,6 +218,16 @@ void pcap_freealldevs(pcap_if_t *alldevs);
 
 const char *pcap_lib_version(void);
 
+/*
+ * PF_RING extra (pfring-rs only, not in libpcap): put a live capture in
+ * PF_RING cluster cluster_id (1..65535); the members of a cluster share the
+ * device's packets, both directions of a flow going to the same member.
+ * Call before or after pcap_activate(). Unchanged programs can set the
+ * environment variable PCAP_PF_RING_CLUSTER_ID instead.
+ */
+#define PCAP_HAVE_PF_RING_CLUSTER 1
+int pcap_set_cluster(pcap_t *p, u_int cluster_id);
+
 #ifdef __cplusplus
 }
 #endif

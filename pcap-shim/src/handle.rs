@@ -39,6 +39,8 @@ pub struct CaptureOpts {
     pub tstamp_type: i32,
     pub nonblock: bool,
     pub protocol: i32,
+    /// PF_RING cluster requested with pcap_set_cluster (0: none).
+    pub cluster: u32,
 }
 
 /// The error text of a setter called after activation (sic, two spaces).
@@ -141,6 +143,7 @@ impl Pcap {
             tstamp_type: -1,
             nonblock: false,
             protocol: 0,
+            cluster: 0,
         });
         p
     }
@@ -327,6 +330,11 @@ impl Pcap {
             nonblock: o.nonblock,
             buffer_size: o.buffer_size,
             immediate: o.immediate,
+            cluster: if o.cluster != 0 {
+                o.cluster
+            } else {
+                live::env_cluster()
+            },
         };
         match live::activate(&params) {
             Ok((l, snaplen)) => {
@@ -376,6 +384,37 @@ impl Pcap {
                 status::ERROR
             }
             None => self.inject_error(),
+        }
+    }
+
+    /// `pcap_set_cluster` (PF_RING extra): remembered before activation,
+    /// applied at once on an activated capture.
+    pub fn set_cluster(&self, id: u32) -> i32 {
+        if !(1..=65535).contains(&id) {
+            self.set_err(&format!(
+                "invalid PF_RING cluster id {id} (must be 1..65535)"
+            ));
+            return status::ERROR;
+        }
+        match self.kind {
+            Kind::Capture if !self.activated.get() => {
+                if let Some(o) = self.opts.borrow_mut().as_mut() {
+                    o.cluster = id;
+                }
+                0
+            }
+            Kind::Capture => match self.live.borrow().as_ref().map(|l| l.set_cluster(id)) {
+                Some(Ok(())) => 0,
+                Some(Err(e)) => {
+                    self.set_err(&e);
+                    status::ERROR
+                }
+                None => status::ERROR,
+            },
+            _ => {
+                self.set_err("PF_RING clusters apply to live captures only");
+                status::ERROR
+            }
         }
     }
 

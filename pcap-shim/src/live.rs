@@ -26,6 +26,18 @@ pub struct Params<'a> {
     pub nonblock: bool,
     pub buffer_size: i32,
     pub immediate: bool,
+    /// PF_RING cluster to join (0: none): pcap_set_cluster before
+    /// activation, else PCAP_PF_RING_CLUSTER_ID.
+    pub cluster: u32,
+}
+
+/// The cluster id named by PCAP_PF_RING_CLUSTER_ID (0 when unset or invalid).
+pub fn env_cluster() -> u32 {
+    std::env::var("PCAP_PF_RING_CLUSTER_ID")
+        .ok()
+        .and_then(|v| v.trim().parse::<u32>().ok())
+        .filter(|&id| (1..=65535).contains(&id))
+        .unwrap_or(0)
 }
 
 /// Opens the ring with a bucket length that holds `snaplen` bytes and about
@@ -130,6 +142,15 @@ pub fn activate(p: &Params<'_>) -> Result<(Live, i32), ActivateError> {
         ),
         e => (status::ERROR, format!("{name}: {e:?}")),
     })?;
+    if p.cluster != 0 {
+        if let Err(e) = ring.set_cluster(p.cluster) {
+            ring.close();
+            return Err((
+                status::ERROR,
+                format!("{name}: can't join PF_RING cluster {}: {e:?}", p.cluster),
+            ));
+        }
+    }
     let wake_fd = match sys::eventfd() {
         Ok(fd) => fd,
         Err(e) => {
@@ -264,6 +285,13 @@ impl Live {
             })
             .collect();
         self.ring.attach_filter(&k).is_ok()
+    }
+
+    /// Joins (or moves to) a PF_RING cluster.
+    pub fn set_cluster(&self, id: u32) -> Result<(), String> {
+        self.ring
+            .set_cluster(id)
+            .map_err(|e| format!("can't join PF_RING cluster {id}: {e:?}"))
     }
 
     /// pcap_inject: bytes sent.

@@ -835,6 +835,20 @@ ffi_fn! {
     }
 }
 
+ffi_fn! {
+    /// PF_RING extra (not in libpcap): puts the capture in PF_RING cluster
+    /// `cluster_id` (1..65535), whose members share the device's packets,
+    /// both directions of a flow going to the same member. Before activation
+    /// the id is remembered; the PCAP_PF_RING_CLUSTER_ID environment variable
+    /// does the same for unchanged programs. 0 or -1 (see pcap_geterr).
+    fn pcap_set_cluster(p: *mut Pcap, cluster_id: c_uint) -> c_int;
+    fail = status::ERROR;
+    {
+        let Some(h) = handle(p) else { return status::ERROR };
+        h.set_cluster(cluster_id)
+    }
+}
+
 // ---------------------------------------------------------------------------
 // Filters
 
