@@ -65,8 +65,28 @@ cp "$HERE/perf.sh" "$STAGE/perf.sh"
   echo "KB_BACKEND='${KB_BACKEND:-kmod}'"
 } > "$STAGE/paths.sh"
 cp "$HERE/guest.sh" "$STAGE/tests.d/libpfring.sh"
+cp "$HERE/ctests.sh" "$STAGE/ctests.sh"
+
+# c-tests/ programs, built as users build them, against this build's
+# libpfring.so.3 (put in /extra/lib, the guest's LD_LIBRARY_PATH) and .a.
+CT=$STAGE/ctests
+mkdir -p "$CT" "$STAGE/lib" "$WORK/ctlib"
+cp "$CARGO_TARGET_DIR/debug/libpfring.so" "$STAGE/lib/libpfring.so.3"
+ln -sf "$CARGO_TARGET_DIR/debug/libpfring.so" "$WORK/ctlib/libpfring.so"
+CFL=(-std=gnu99 -O1 -g -Wall -Wextra -Werror -I"$REPO/include")
+LDL=(-L"$WORK/ctlib" -lpfring -lpthread)
+SAN=(-fsanitize=address,undefined -fno-omit-frame-pointer)
+for p in guide2008 signal_close eperm; do
+  cc "${CFL[@]}" "$REPO/c-tests/$p.c" -o "$CT/$p" "${LDL[@]}"
+  cc "${CFL[@]}" "${SAN[@]}" "$REPO/c-tests/$p.c" -o "$CT/san_$p" "${LDL[@]}"
+done
+CXXF=(-std=c++17 -O1 -g -Wall -Wextra -Werror -I"$REPO/include")
+c++ "${CXXF[@]}" "$REPO/c-tests/cpp_test.cpp" -o "$CT/cpp_test" "${LDL[@]}"
+c++ "${CXXF[@]}" "${SAN[@]}" "$REPO/c-tests/cpp_test.cpp" -o "$CT/san_cpp_test" "${LDL[@]}"
+cc "${CFL[@]}" "$REPO/c-tests/guide2008.c" -o "$CT/static_guide2008" \
+  "$CARGO_TARGET_DIR/debug/libpfring.a" -lpthread -ldl -lm
 log "staged: $(cat "$STAGE/bin/LIST")"
 
 # ------------------------------------------------------------ boot
-KMOD_EXTRA_DIR=$STAGE KMOD_EXTRA_BINS="$(command -v bash)" KMOD_BUILTIN=0 KMOD_PERF=0 \
+KMOD_EXTRA_DIR=$STAGE KMOD_EXTRA_BINS="$(command -v bash) $(command -v setpriv)" KMOD_BUILTIN=0 KMOD_PERF=0 \
   WORK=$WORK BOOT_TIMEOUT=${BOOT_TIMEOUT:-900} bash "$REPO/kmod/vm-test.sh"
