@@ -138,7 +138,8 @@ fn verbose_lines_come_from_the_parsed_header() {
             rest,
             format!(
                 "[02:00:00:00:00:01 -> 02:00:00:00:00:99][eth_type=0x0800][vlan=0][l3_proto=17]\
-                 [198.51.100.7:{} -> 203.0.113.8:{dport}][tos=0][tcp_flags=0][caplen=80][len=80]",
+                 [198.51.100.7:{} -> 203.0.113.8:{dport}][tos=0][tcp_flags=0]\
+                 [offsets eth=-14 vlan=0 l3=0 l4=20 payload=28][caplen=80][len=80]",
                 1024 + i
             )
         );

@@ -182,7 +182,8 @@ fn packet_line(h: &pfring_pkthdr, data: &[u8]) -> String {
         "[? -> ?]".to_string()
     };
     format!(
-        "{} {macs}[eth_type=0x{:04X}][vlan={}][l3_proto={}][{}:{} -> {}:{}][tos={}][tcp_flags={}][caplen={}][len={}]",
+        "{} {macs}[eth_type=0x{:04X}][vlan={}][l3_proto={}][{}:{} -> {}:{}][tos={}][tcp_flags={}]\
+         [offsets eth={} vlan={} l3={} l4={} payload={}][caplen={}][len={}]",
         clock(h.ts.tv_sec, h.ts.tv_usec),
         p.eth_type,
         p.vlan_id,
@@ -193,6 +194,12 @@ fn packet_line(h: &pfring_pkthdr, data: &[u8]) -> String {
         p.l4_dst_port,
         p.ipv4_tos,
         p.tcp_flags,
+        // Offsets from skb->data: signed (RX Ethernet is at -14).
+        p.eth_offset as i16,
+        p.vlan_offset as i16,
+        p.l3_offset as i16,
+        p.l4_offset as i16,
+        p.payload_offset as i16,
         h.caplen,
         h.len
     )
@@ -509,11 +516,15 @@ mod tests {
         h.parsed_pkt.ipv4_dst = u32::from(Ipv4Addr::new(198, 19, 0, 1));
         h.parsed_pkt.l4_src_port = 1024;
         h.parsed_pkt.l4_dst_port = 53;
+        h.parsed_pkt.eth_offset = (-14i16) as u16;
+        h.parsed_pkt.l4_offset = 20;
+        h.parsed_pkt.payload_offset = 28;
         let frame = [2, 0, 0, 0, 0, 0x99, 2, 0, 0, 0, 0, 0xab];
         assert_eq!(
             packet_line(&h, &frame),
             "23:14:21.000042 [02:00:00:00:00:AB -> 02:00:00:00:00:99][eth_type=0x0800][vlan=0][l3_proto=17]\
-             [198.18.0.1:1024 -> 198.19.0.1:53][tos=0][tcp_flags=0][caplen=60][len=60]"
+             [198.18.0.1:1024 -> 198.19.0.1:53][tos=0][tcp_flags=0]\
+             [offsets eth=-14 vlan=0 l3=0 l4=20 payload=28][caplen=60][len=60]"
         );
     }
 }
