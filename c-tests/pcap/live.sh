@@ -12,6 +12,8 @@
 #  4. tcpdump -i nosuchdev0: identical output and exit status;
 #  6. (shim only) two tcpdump -w with PCAP_PF_RING_CLUSTER_ID=7 share the
 #     frames of sv1: together they hold each of the N frames exactly once;
+#  7. tcpdump -w with the filter 'len > 500 and ether broadcast': the same
+#     records and "received by filter" count (kernel filter);
 #  5. live_probe (pcap_create/set/activate rules, datalinks, non-blocking,
 #     breakloop, open_live errors) on the idle sv1.
 # usage: live.sh LIBDIR SENDFRAMES READALL LIVE_PROBE
@@ -74,6 +76,15 @@ for which in sys shim; do
 	ip netns exec "$ns" "$send" lo 40 40000
 	reap $pid >>"$d/lo.out"
 	"$readall" "$d/lo.pcap" | sed -n 's/^  \([0-9]*\) [^ ]* /\1 /p' | sort -u >"$d/lo.records"
+	# 7. live filter, stopped by SIGINT once the frames are in
+	ip netns exec "$ns" env "${envlib[@]}" tcpdump -Z root -i sv1 -w "$d/f.pcap" 'len > 500 and ether broadcast' >"$d/f.out" 2>"$d/f.err" &
+	pid=$!
+	wait_for "$d/f.err" listening
+	ip netns exec "$ns" "$send" sv2 "$N"
+	sleep 1
+	kill -INT $pid 2>/dev/null || true
+	reap $pid >>"$d/f.out"
+	"$readall" "$d/f.pcap" | sed -n 's/^  \([0-9]*\) [^ ]* /\1 /p' | sort -u >"$d/f.records"
 	# 5. API probe on the idle interface
 	ip netns exec "$ns" env "${envlib[@]}" timeout 20 "$probe" sv1 >"$d/probe" 2>&1 || echo "exit $?" >>"$d/probe"
 	# 4. no such device
@@ -113,6 +124,9 @@ nlo=$(wc -l <"$work/shim/lo.records")
 [ "$nlo" -eq 40 ] || { echo "FAIL live lo: $nlo of 40 frames"; fail=1; }
 check "live lo: 40 frames up to 40000 bytes, records identical" "$work/sys/lo.records" "$work/shim/lo.records"
 check "live lo: stdout, stderr (outgoing copies: 80 received by filter)" <(cat "$work/sys/lo.out" "$work/sys/lo.err") <(cat "$work/shim/lo.out" "$work/shim/lo.err")
+nf=$(wc -l <"$work/shim/f.records")
+check "live filter 'len > 500 and ether broadcast': $nf records identical" "$work/sys/f.records" "$work/shim/f.records"
+check "live filter: tcpdump output and statistics" <(cat "$work/sys/f.out" "$work/sys/f.err") <(cat "$work/shim/f.out" "$work/shim/f.err")
 check "live_probe: $(wc -l <"$work/sys/probe") lines of live-handle API results" "$work/sys/probe" "$work/shim/probe"
 na=$(recs "$d/a.pcap" | wc -l)
 nb=$(recs "$d/b.pcap" | wc -l)

@@ -290,6 +290,7 @@ impl Pcap {
             return status::ERROR;
         };
         let prog: Option<&[BpfInsn]> = match filter.as_deref() {
+            _ if live.kernel_filter.get() => None,
             None => None,
             Some([i]) if i.code == 0x06 && i.k != 0 => None,
             Some(p) => Some(p),
@@ -601,7 +602,7 @@ impl Pcap {
         match self.filter.try_borrow_mut() {
             Ok(mut f) => {
                 // Live: the kernel filters what gets queued (and counted);
-                // user space filters too, for packets already queued.
+                // user space filters only if the kernel refused the program.
                 if let Some(l) = self.live.borrow().as_ref() {
                     l.attach(prog);
                 }

@@ -90,6 +90,8 @@ pub struct Live {
     pub dlts: Vec<i32>,
     send_fd: Cell<c_int>,
     device: std::ffi::CString,
+    /// The filter runs in the kernel (SO_ATTACH_FILTER accepted it).
+    pub kernel_filter: Cell<bool>,
 }
 
 /// Why activation failed: a PCAP_ERROR_* code and errbuf text ("" lets the
@@ -169,6 +171,7 @@ pub fn activate(p: &Params<'_>) -> Result<(Live, i32), ActivateError> {
         dlts,
         send_fd: Cell::new(-1),
         device: p.device.to_owned(),
+        kernel_filter: Cell::new(false),
     };
     Ok((live, snaplen as i32))
 }
@@ -273,7 +276,9 @@ impl Live {
 
     /// Attaches the program in the kernel (SO_ATTACH_FILTER), so only
     /// matching packets are queued and counted; false if the kernel refused
-    /// it (filtering then happens in user space only, as in libpcap).
+    /// it (filtering then happens in user space, as in libpcap). With the
+    /// kernel filtering, user space does not filter again: the kernel sees
+    /// the VLAN ancillary data that user space lacks.
     pub fn attach(&self, prog: &[crate::types::BpfInsn]) -> bool {
         let k: Vec<pfring::ring::SockFilter> = prog
             .iter()
@@ -284,7 +289,9 @@ impl Live {
                 k: i.k,
             })
             .collect();
-        self.ring.attach_filter(&k).is_ok()
+        let ok = self.ring.attach_filter(&k).is_ok();
+        self.kernel_filter.set(ok);
+        ok
     }
 
     /// Joins (or moves to) a PF_RING cluster.
