@@ -2,9 +2,9 @@
 # pkg-config file, and its tests (export list, C API differential tests
 # against Debian's libpcap, tcpdump 4.99.3 suite through the shim).
 STAGE_TARGETS += stage-shim
-TEST_TARGETS  += test-shim
+TEST_TARGETS  += test-shim test-shim-fuzz
 
-.PHONY: stage-shim test-shim
+.PHONY: stage-shim test-shim test-shim-fuzz
 
 stage-shim:
 	mkdir -p $(BUILD)/lib/pkgconfig $(BUILD)/include/pcap
@@ -20,3 +20,7 @@ test-shim: stage
 	bash pcap-shim/scripts/check-exports.sh $(BUILD)/lib/libpcap.so.0.8
 	bash c-tests/pcap/run.sh $(abspath $(BUILD))
 	SHIM_MATRIX=20 bash pcap-shim/scripts/tcpdump-suite.sh $(BUILD)/lib
+
+# Savefile reader fuzz target (pcap-shim/fuzz), short smoke run (nightly).
+test-shim-fuzz:
+	SHIM_FUZZ_SECONDS=30 bash pcap-shim/scripts/fuzz-smoke.sh
