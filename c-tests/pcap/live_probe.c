@@ -72,6 +72,12 @@ int main(int argc, char **argv)
 	printf("next_ex after breakloop (blocking)=%d\n", pcap_next_ex(p, &h, &d));
 	pcap_close(p);
 
+	p = pcap_create(argv[1], eb);
+	printf("set_rfmon=%d\n", pcap_set_rfmon(p, 1));
+	r = pcap_activate(p);
+	printf("activate(rfmon)=%d [%s] datalink=%d\n", r, pcap_geterr(p), pcap_datalink(p));
+	pcap_close(p);
+
 	eb[0] = 0;
 	p = pcap_open_live("nosuchdev0", 100, 1, 10, eb);
 	printf("open_live(nosuchdev0)=%s [%s]\n", p ? "handle" : "NULL", eb);

@@ -323,6 +323,12 @@ impl Pcap {
             self.set_err(ACTIVATED_TEXT);
             return status::ACTIVATED;
         };
+        if o.rfmon && o.device.to_bytes() != b"any" {
+            // Monitor mode needs a wireless (mac80211) device; libfring's
+            // rings capture on the device as it is.
+            self.set_err(status_text(status::RFMON_NOTSUP).unwrap_or(""));
+            return status::RFMON_NOTSUP;
+        }
         let params = live::Params {
             device: &o.device,
             snaplen: o.snaplen,
