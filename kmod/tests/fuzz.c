@@ -117,7 +117,10 @@ int main(int argc, char **argv)
 	static const char *const names[] = { "va", "vb", "lo", "vb", "nosuch", "" };
 	long long t0 = now_ms();
 
-	rs = argc > 2 ? strtoull(argv[2], NULL, 0) : 0x9e3779b97f4a7c15ULL;
+	rs = (argc > 2 ? strtoull(argv[2], NULL, 0) : 1) * 0x9e3779b97f4a7c15ULL | 1;
+	for (i = 0; i < 16; i++)
+		rnd();
+	printf("fuzz: seed %s\n", argc > 2 ? argv[2] : "1");
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	area = mmap(NULL, AREA + 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (area == MAP_FAILED)

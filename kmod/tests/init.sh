@@ -162,7 +162,9 @@ for m in $(tr ' ' '\n' < /mods/rdma/order | tac); do rmmod "$m" 2>/dev/null; don
 # ---- hostile input, then the ring must still work
 check "insmod pf_ring.ko (fuzz)" insmod /mods/pf_ring.ko
 echo 256 > /sys/module/pf_ring/parameters/num_slots   # small rings: more calls per second
-run 300 fuzz 100000
+SEED=$(( $(date +%s) % 1000000 + 1 ))
+echo "KMODTEST: info fuzz seed $SEED (rerun: fuzz 100000 $SEED)"
+run 300 fuzz 100000 $SEED
 echo 4096 > /sys/module/pf_ring/parameters/num_slots
 run 30 ringtest quick
 check "Total rings back to 0 after fuzz" grep -q 'Total rings       : 0' /proc/net/pf_ring/info

@@ -666,6 +666,16 @@ static void test_errors(void)
 	CHECK(setsockopt(fd, 0, SO_RING_BUCKET_LEN, &v, 4) == 0, "SO_RING_BUCKET_LEN 16 before bind");
 	v = 70000;
 	CHECK(setsockopt(fd, 0, SO_RING_BUCKET_LEN, &v, 4) < 0 && errno == EINVAL, "bucket 70000: EINVAL");
+	{
+		int big = ring_socket();
+		uint32_t bl = 65535;
+
+		/* 4096 slots of 65535 bytes exceed the 128 MiB ring limit */
+		errno = 0;
+		CHECK(setsockopt(big, 0, SO_RING_BUCKET_LEN, &bl, 4) == 0 && ring_bind_name(big, "vb") < 0 &&
+		      errno == EINVAL, "ring over 128 MiB refused at bind: EINVAL");
+		close(big);
+	}
 	CHECK(ring_bind_name(fd, "vb") == 0, "bind vb");
 	errno = 0;
 	CHECK(ring_bind_name(fd, "va") < 0 && errno == EINVAL, "second bind: EINVAL");
