@@ -131,6 +131,24 @@ int main(void)
 		EXPECT_INT(pcap_set_cluster(dead, 9), 0);
 		pcap_close(dead);
 	}
+	{
+		/* handle churn: registry slots are reused, closed handles refused */
+		pcap_t *keep[100], *last = NULL;
+		for (int i = 0; i < 20000; i++) {
+			last = pcap_open_dead(DLT_EN10MB, 100 + i % 7);
+			if (!last) break;
+			pcap_close(last);
+		}
+		EXPECT_INT(last != NULL, 1);
+		EXPECT_INT(pcap_datalink(last), PCAP_ERROR);
+		for (int i = 0; i < 100; i++)
+			keep[i] = pcap_open_dead(DLT_RAW, i + 1);
+		for (int i = 0; i < 100; i++)
+			EXPECT_INT(pcap_snapshot(keep[i]), i + 1);
+		for (int i = 0; i < 100; i++)
+			pcap_close(keep[i]);
+		EXPECT_INT(pcap_snapshot(keep[50]), PCAP_ERROR);
+	}
 	pcap_free_datalinks(NULL);
 	pcap_free_tstamp_types(NULL);
 	pcap_freealldevs(NULL);

@@ -115,6 +115,15 @@ const NOT_A_HANDLE: &CStr = c"not a valid pcap_t";
 // ---------------------------------------------------------------------------
 // Opening and closing
 
+/// Registers a new handle; NULL with a message when the registry is full.
+fn published(p: Pcap, errbuf: *mut c_char) -> *mut Pcap {
+    let raw = publish(p);
+    if raw.is_null() {
+        put_err(errbuf, "too many open pcap_t handles (4096)");
+    }
+    raw
+}
+
 /// Opens a savefile on `f`; `owned` says whether a failure closes it.
 fn open_stream(f: *mut FILE, owned: bool, precision: u32, errbuf: *mut c_char) -> *mut Pcap {
     let greedy = cfile::is_regular(f);
@@ -126,8 +135,13 @@ fn open_stream(f: *mut FILE, owned: bool, precision: u32, errbuf: *mut c_char) -
     });
     match Reader::open(src, greedy, precision, read_err_text) {
         Ok(r) => {
-            flag.set(true);
-            publish(Pcap::offline(r, f as usize, fd))
+            // Owned by the handle from now on (a failed publish drops the
+            // handle before this, closing the stream only if `owned`).
+            let p = published(Pcap::offline(r, f as usize, fd), errbuf);
+            if !p.is_null() {
+                flag.set(true);
+            }
+            p
         }
         Err(e) => {
             put_err(errbuf, &e.0);
@@ -203,14 +217,14 @@ ffi_fn! {
     /// A handle with a link type and snapshot but no packets.
     fn pcap_open_dead(linktype: c_int, snaplen: c_int) -> *mut Pcap;
     fail = std::ptr::null_mut();
-    { publish(Pcap::dead(linktype, snaplen, 0)) }
+    { published(Pcap::dead(linktype, snaplen, 0), std::ptr::null_mut()) }
 }
 
 ffi_fn! {
     /// pcap_open_dead with a time stamp precision (unknown values: µs).
     fn pcap_open_dead_with_tstamp_precision(linktype: c_int, snaplen: c_int, precision: c_uint) -> *mut Pcap;
     fail = std::ptr::null_mut();
-    { publish(Pcap::dead(linktype, snaplen, precision)) }
+    { published(Pcap::dead(linktype, snaplen, precision), std::ptr::null_mut()) }
 }
 
 ffi_fn! {
@@ -218,9 +232,8 @@ ffi_fn! {
     fn pcap_create(device: *const c_char, errbuf: *mut c_char) -> *mut Pcap;
     fail = std::ptr::null_mut();
     {
-        let _ = errbuf;
         let dev = cstr(device).map_or_else(|| c"any".to_owned(), |d| d.to_owned());
-        publish(Pcap::capture(dev))
+        published(Pcap::capture(dev), errbuf)
     }
 }
 
@@ -249,7 +262,7 @@ ffi_fn! {
     fail = std::ptr::null_mut();
     {
         let dev = cstr(device).map_or_else(|| c"any".to_owned(), |d| d.to_owned());
-        let p = publish(Pcap::capture(dev.clone()));
+        let p = published(Pcap::capture(dev.clone()), errbuf);
         let Some(h) = handle(p) else { return std::ptr::null_mut() };
         h.with_opts(|o| {
             o.snaplen = snaplen;

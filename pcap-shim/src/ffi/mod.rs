@@ -11,10 +11,9 @@
 //! - `FILE *` arguments are open stdio streams.
 #![allow(clippy::missing_safety_doc)]
 
-use std::collections::HashSet;
 use std::ffi::{c_char, c_int, CStr};
 use std::io;
-use std::sync::{Mutex, OnceLock};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::handle::Pcap;
 use crate::types::ERRBUF_SIZE;
@@ -42,32 +41,59 @@ macro_rules! ffi_fn {
 }
 pub(crate) use ffi_fn;
 
-/// Addresses of the live `pcap_t`s, so garbage pointers are refused.
-fn registry() -> &'static Mutex<HashSet<usize>> {
-    static R: OnceLock<Mutex<HashSet<usize>>> = OnceLock::new();
-    R.get_or_init(|| Mutex::new(HashSet::new()))
+/// Addresses of the live `pcap_t`s, so garbage and closed pointers are
+/// refused: an open-addressing set of atomics, so a lookup takes no lock and
+/// is safe from signal handlers (tcpdump calls pcap_stats from SIGUSR1).
+const SLOTS: usize = 4096;
+const EMPTY: usize = 0;
+const GONE: usize = 1;
+static REGISTRY: [AtomicUsize; SLOTS] = [const { AtomicUsize::new(EMPTY) }; SLOTS];
+
+fn slot_of(addr: usize) -> usize {
+    // Boxes are 8-aligned: drop the low bits, then mix.
+    ((addr >> 4).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 52) % SLOTS
 }
 
-/// Hands a new handle to C.
+/// Hands a new handle to C (NULL when 4096 handles are already open).
 pub(crate) fn publish(p: Pcap) -> *mut Pcap {
     let raw = Box::into_raw(Box::new(p));
-    registry()
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .insert(raw as usize);
-    raw
+    let addr = raw as usize;
+    let start = slot_of(addr);
+    for i in 0..SLOTS {
+        let s = &REGISTRY[(start + i) % SLOTS];
+        let cur = s.load(Ordering::Acquire);
+        if (cur == EMPTY || cur == GONE)
+            && s.compare_exchange(cur, addr, Ordering::AcqRel, Ordering::Acquire)
+                .is_ok()
+        {
+            return raw;
+        }
+    }
+    // SAFETY: raw came from Box::into_raw above and was never published.
+    drop(unsafe { Box::from_raw(raw) });
+    std::ptr::null_mut()
+}
+
+/// The registry slot holding `addr`, if any.
+fn find(addr: usize) -> Option<&'static AtomicUsize> {
+    if addr <= GONE {
+        return None;
+    }
+    let start = slot_of(addr);
+    for i in 0..SLOTS {
+        let s = &REGISTRY[(start + i) % SLOTS];
+        match s.load(Ordering::Acquire) {
+            EMPTY => return None,
+            v if v == addr => return Some(s),
+            _ => {}
+        }
+    }
+    None
 }
 
 /// The handle behind a C pointer, if it is one of ours.
 pub(crate) fn handle<'a>(p: *mut Pcap) -> Option<&'a Pcap> {
-    if p.is_null()
-        || !registry()
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .contains(&(p as usize))
-    {
-        return None;
-    }
+    find(p as usize)?;
     // SAFETY: registered addresses come from Box::into_raw in `publish` and
     // stay valid until `retire` removes them (pcap_close).
     Some(unsafe { &*p })
@@ -75,16 +101,11 @@ pub(crate) fn handle<'a>(p: *mut Pcap) -> Option<&'a Pcap> {
 
 /// Takes a handle back from C (pcap_close).
 pub(crate) fn retire(p: *mut Pcap) -> Option<Box<Pcap>> {
-    if p.is_null()
-        || !registry()
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(&(p as usize))
-    {
-        return None;
-    }
-    // SAFETY: the address was registered by `publish` (Box::into_raw) and has
-    // just been removed from the registry, so this is the only owner.
+    let s = find(p as usize)?;
+    s.compare_exchange(p as usize, GONE, Ordering::AcqRel, Ordering::Acquire)
+        .ok()?;
+    // SAFETY: the address was registered by `publish` (Box::into_raw) and
+    // this call removed it from the registry, so this is the only owner.
     Some(unsafe { Box::from_raw(p) })
 }
 
