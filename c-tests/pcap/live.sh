@@ -14,6 +14,8 @@
 #     frames of sv1: together they hold each of the N frames exactly once;
 #  7. tcpdump -w with the filter 'len > 500 and ether broadcast': the same
 #     records and "received by filter" count (kernel filter);
+#  8. SIGUSR1 during a capture: the statistics tcpdump prints from its
+#     signal handler, then SIGINT: identical stderr;
 #  5. live_probe (pcap_create/set/activate rules, datalinks, non-blocking,
 #     breakloop, open_live errors) on the idle sv1.
 # usage: live.sh LIBDIR SENDFRAMES READALL LIVE_PROBE
@@ -76,6 +78,17 @@ for which in sys shim; do
 	ip netns exec "$ns" "$send" lo 40 40000
 	reap $pid >>"$d/lo.out"
 	"$readall" "$d/lo.pcap" | sed -n 's/^  \([0-9]*\) [^ ]* /\1 /p' | sort -u >"$d/lo.records"
+	# 8. SIGUSR1 statistics in the middle of a capture (pcap_stats from
+	#    tcpdump's signal handler), then SIGINT
+	ip netns exec "$ns" env "${envlib[@]}" tcpdump -Z root -i sv1 -w /dev/null >"$d/u.out" 2>"$d/u.err" &
+	pid=$!
+	wait_for "$d/u.err" listening
+	ip netns exec "$ns" "$send" sv2 "$N"
+	sleep 1
+	kill -USR1 $pid 2>/dev/null || true
+	wait_for "$d/u.err" "dropped by kernel"
+	kill -INT $pid 2>/dev/null || true
+	reap $pid >>"$d/u.out"
 	# 7. live filter, stopped by SIGINT once the frames are in
 	ip netns exec "$ns" env "${envlib[@]}" tcpdump -Z root -i sv1 -w "$d/f.pcap" 'len > 500 and ether broadcast' >"$d/f.out" 2>"$d/f.err" &
 	pid=$!
@@ -127,6 +140,7 @@ check "live lo: stdout, stderr (outgoing copies: 80 received by filter)" <(cat "
 nf=$(wc -l <"$work/shim/f.records")
 check "live filter 'len > 500 and ether broadcast': $nf records identical" "$work/sys/f.records" "$work/shim/f.records"
 check "live filter: tcpdump output and statistics" <(cat "$work/sys/f.out" "$work/sys/f.err") <(cat "$work/shim/f.out" "$work/shim/f.err")
+check "live SIGUSR1 + SIGINT: statistics printed from the signal handler" <(cat "$work/sys/u.out" "$work/sys/u.err") <(cat "$work/shim/u.out" "$work/shim/u.err")
 check "live_probe: $(wc -l <"$work/sys/probe") lines of live-handle API results" "$work/sys/probe" "$work/shim/probe"
 na=$(recs "$d/a.pcap" | wc -l)
 nb=$(recs "$d/b.pcap" | wc -l)
