@@ -21,10 +21,12 @@ const ETH_P_8021Q: u16 = 0x8100;
 const IPPROTO_TCP: u8 = 6;
 const IPPROTO_UDP: u8 = 17;
 
+#[inline(always)]
 fn be16(b: &[u8], at: usize) -> Option<u16> {
     Some(u16::from_be_bytes([*b.get(at)?, *b.get(at + 1)?]))
 }
 
+#[inline(always)]
 fn be32(b: &[u8], at: usize) -> Option<u32> {
     Some(u32::from_be_bytes([
         *b.get(at)?,
@@ -35,6 +37,7 @@ fn be32(b: &[u8], at: usize) -> Option<u32> {
 }
 
 /// Parses an Ethernet frame (as captured, starting at the destination MAC).
+#[inline]
 pub fn parse(frame: &[u8], dir: Direction) -> pkt_parsing_info {
     let mut p = pkt_parsing_info::default();
     fill(frame, dir, &mut p);

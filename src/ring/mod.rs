@@ -87,9 +87,10 @@ pub use tpacket_v3::{Frame, SockFilter};
 /// Default capture length (bytes per bucket), overridable with
 /// `PF_RING_BUCKET_LEN`.
 pub const DEFAULT_BUCKET_LEN: u32 = 2048;
-/// Default number of buckets the ring can hold, overridable with
-/// `PF_RING_NUM_SLOTS` (the 3.7.5 module's `num_slots`).
-pub const DEFAULT_NUM_SLOTS: u32 = 4096;
+/// Default number of buckets the AF_PACKET ring can hold (32 MiB with the
+/// default bucket), overridable with `PF_RING_NUM_SLOTS` (named after the
+/// 3.7.5 module's `num_slots`, whose default was 4096 buckets of 128 bytes).
+pub const DEFAULT_NUM_SLOTS: u32 = 16384;
 
 const CLOSED: u32 = 1 << 31;
 /// Set while the socket and ring are being replaced (leaving a cluster);
