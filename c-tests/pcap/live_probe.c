@@ -70,6 +70,16 @@ int main(int argc, char **argv)
 	printf("setnonblock(0)=%d\n", pcap_setnonblock(p, 0, eb));
 	pcap_breakloop(p);
 	printf("next_ex after breakloop (blocking)=%d\n", pcap_next_ex(p, &h, &d));
+	{
+		u_char frame[60];
+		memset(frame, 0xff, 6);
+		memcpy(frame + 6, "\x02\x00\x5e\x00\x53\x02", 6);
+		frame[12] = 0x88;
+		frame[13] = 0xb5;
+		memset(frame + 14, 0x5a, sizeof frame - 14);
+		printf("inject=%d sendpacket=%d\n", pcap_inject(p, frame, sizeof frame),
+		    pcap_sendpacket(p, frame, (int)sizeof frame));
+	}
 	pcap_close(p);
 
 	p = pcap_create(argv[1], eb);
