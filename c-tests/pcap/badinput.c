@@ -68,6 +68,7 @@ static int check(pcap_t *p, const char *what)
 	if (strlen(pcap_geterr(p)) == 0) { printf("FAIL pcap_geterr empty\n"); fails++; } else n++;
 	pcap_perror(p, "badinput");
 	pcap_breakloop(NULL);
+	pcap_breakloop(p);
 	pcap_close(p);
 	printf("%s: %d checks\n", what, n);
 	return n;

@@ -411,14 +411,10 @@ ffi_fn! {
     fn pcap_breakloop(p: *mut Pcap) -> ();
     fail = ();
     {
-        // No registry lookup (it takes a lock): only the atomic flag of a
-        // non-NULL handle is touched.
-        if p.is_null() {
-            return;
-        }
-        // SAFETY: p is a live handle (API contract); only its atomic fields
-        // are accessed, through shared references.
-        let (flag, wake) = unsafe { (&(*p).break_loop, &(*p).wake_fd) };
+        // The registry lookup takes no lock, so this stays async-signal-safe;
+        // only the handle's atomic fields are touched.
+        let Some(h) = handle(p) else { return };
+        let (flag, wake) = (&h.break_loop, &h.wake_fd);
         flag.store(true, Ordering::Relaxed);
         let fd = wake.load(Ordering::Relaxed);
         if fd >= 0 {
