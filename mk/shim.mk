@@ -3,8 +3,9 @@
 # against Debian's libpcap, tcpdump 4.99.3 suite through the shim).
 STAGE_TARGETS += stage-shim
 TEST_TARGETS  += test-shim test-shim-fuzz
+BENCH_TARGETS += bench-shim
 
-.PHONY: stage-shim test-shim test-shim-fuzz
+.PHONY: stage-shim test-shim test-shim-fuzz bench-shim
 
 stage-shim:
 	mkdir -p $(BUILD)/lib/pkgconfig $(BUILD)/include/pcap
@@ -24,3 +25,8 @@ test-shim: stage
 # Savefile reader fuzz target (pcap-shim/fuzz), short smoke run (nightly).
 test-shim-fuzz:
 	SHIM_FUZZ_SECONDS=30 bash pcap-shim/scripts/fuzz-smoke.sh
+
+# Offline pcap_loop: callgrind instructions per packet and wall time, Debian's
+# libpcap and the shim side by side (10M records; SHIM_BENCH_PACKETS=N).
+bench-shim: stage
+	bash pcap-shim/scripts/bench-offline.sh $(BUILD)/lib $${SHIM_BENCH_PACKETS:-10000000}
