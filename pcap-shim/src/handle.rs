@@ -342,6 +342,7 @@ impl Pcap {
             } else {
                 live::env_cluster()
             },
+            protocol: o.protocol,
         };
         match live::activate(&params) {
             Ok((l, snaplen)) => {

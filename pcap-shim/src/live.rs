@@ -29,6 +29,8 @@ pub struct Params<'a> {
     /// PF_RING cluster to join (0: none): pcap_set_cluster before
     /// activation, else PCAP_PF_RING_CLUSTER_ID.
     pub cluster: u32,
+    /// pcap_set_protocol_linux (0 or ETH_P_ALL: every frame).
+    pub protocol: i32,
 }
 
 /// The cluster id named by PCAP_PF_RING_CLUSTER_ID (0 when unset or invalid).
@@ -92,6 +94,19 @@ pub struct Live {
     device: std::ffi::CString,
     /// The filter runs in the kernel (SO_ATTACH_FILTER accepted it).
     pub kernel_filter: Cell<bool>,
+    /// Only frames of this EtherType (pcap_set_protocol_linux); None: all.
+    protocol: Option<u16>,
+}
+
+/// Whether an Ethernet frame carries `proto`, looking through one 802.1Q /
+/// 802.1ad tag the way the kernel's skb->protocol does.
+fn has_ethertype(data: &[u8], proto: u16) -> bool {
+    let at = |o: usize| data.get(o..o + 2).map(|b| u16::from_be_bytes([b[0], b[1]]));
+    match at(12) {
+        Some(0x8100 | 0x88a8) => at(16) == Some(proto),
+        Some(t) => t == proto,
+        None => false,
+    }
 }
 
 /// Why activation failed: a PCAP_ERROR_* code and errbuf text ("" lets the
@@ -172,6 +187,11 @@ pub fn activate(p: &Params<'_>) -> Result<(Live, i32), ActivateError> {
         send_fd: Cell::new(-1),
         device: p.device.to_owned(),
         kernel_filter: Cell::new(false),
+        // ETH_P_ALL (3) and 0 mean every frame, as for the packet socket.
+        protocol: match p.protocol {
+            0 | 3 => None,
+            x => Some(x as u16),
+        },
     };
     Ok((live, snaplen as i32))
 }
@@ -211,6 +231,11 @@ impl Live {
                 };
                 if !wanted {
                     return false;
+                }
+                if let Some(t) = self.protocol {
+                    if !has_ethertype(pk.data, t) {
+                        return false;
+                    }
                 }
                 let caplen = (pk.data.len() as u32).min(self.snaplen);
                 let frac = if precision == 1 {
@@ -324,5 +349,22 @@ impl Drop for Live {
         self.ring.close();
         sys::close(self.wake_fd);
         sys::close(self.send_fd.get());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::has_ethertype;
+
+    #[test]
+    fn ethertype_selection() {
+        let mut f = vec![0u8; 20];
+        f[12..14].copy_from_slice(&0x88b5u16.to_be_bytes());
+        assert!(has_ethertype(&f, 0x88b5));
+        assert!(!has_ethertype(&f, 0x0800));
+        f[12..14].copy_from_slice(&0x8100u16.to_be_bytes());
+        f[16..18].copy_from_slice(&0x0800u16.to_be_bytes());
+        assert!(has_ethertype(&f, 0x0800));
+        assert!(!has_ethertype(&f[..13], 0x0800));
     }
 }
