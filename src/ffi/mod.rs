@@ -203,7 +203,7 @@ fn free_dead_handles() {
         // pfring_open and was pushed once by pfring_close.
         let h = unsafe { &*p };
         let next = h.next_dead.load(Ordering::Relaxed);
-        if h.ring.is_closed() && !h.ring.is_busy() {
+        if h.ring.reap() {
             // SAFETY: closed, no call inside, torn down: nobody may touch it.
             drop(unsafe { Box::from_raw(p) });
         } else {

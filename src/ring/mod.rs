@@ -69,7 +69,7 @@ pub mod tpacket_v3;
 
 use core::cell::UnsafeCell;
 use core::ffi::c_int;
-use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicU8, Ordering};
 use std::ffi::{CStr, CString};
 
 use crate::error::Error;
@@ -221,6 +221,11 @@ pub struct Ring {
     reflect_failed: AtomicU64,
     lock: parking_lot::Mutex<()>,
     state: AtomicU32,
+    /// Set while the one consumer of a non-reentrant ring is inside
+    /// `recv_with`; written by that consumer only (see `enter_consumer`).
+    fast_in: AtomicBool,
+    /// Teardown progress: 0 not started, 1 running, 2 done.
+    torn: AtomicU8,
     enabled: AtomicBool,
     wake_fd: c_int,
     delivered: AtomicU64,
@@ -249,6 +254,7 @@ pub enum Recv<T> {
 impl Ring {
     /// Opens `device` ("any" = every device) with the given flags.
     pub fn open(device: &CStr, promisc: bool, reentrant: bool) -> Result<Ring, Error> {
+        sys::barrier::register();
         let bytes = device.to_bytes();
         if bytes.is_empty() || bytes.len() >= libc::IFNAMSIZ {
             return Err(Error::NoDevice);
@@ -336,6 +342,8 @@ impl Ring {
             kcursor: UnsafeCell::new(kmod::Cursor::default()),
             lock: parking_lot::Mutex::new(()),
             state: AtomicU32::new(0),
+            fast_in: AtomicBool::new(false),
+            torn: AtomicU8::new(0),
             enabled: AtomicBool::new(false),
             wake_fd,
             delivered: AtomicU64::new(0),
@@ -414,6 +422,51 @@ impl Ring {
     }
 
     /// Registers a call inside the ring; fails once the ring is closed.
+    /// Enters the ring for `recv_with`. A reentrant ring (many consumers)
+    /// counts its callers in `state`. A non-reentrant ring has one consumer
+    /// by the guide's contract, so it marks itself inside with plain stores
+    /// to `fast_in` instead of two locked instructions per packet; the rare
+    /// side (`close`, `leave`, socket replacement) sets its bit in `state`
+    /// and then runs `barrier::heavy()` (membarrier(2)) before reading
+    /// `fast_in`: either it sees the consumer inside, or the consumer's
+    /// next load of `state` sees the bit. A signal handler on the
+    /// consumer's own thread sees the store in program order.
+    ///
+    /// Handle memory is freed only once `fast_in` is false (see `reap`), so
+    /// the consumer may touch the ring until its final store.
+    fn enter_consumer(&self) -> Result<ConsumerGuard<'_>, Error> {
+        if self.reentrant {
+            return self.enter().map(ConsumerGuard::Counted);
+        }
+        self.fast_in.store(true, Ordering::Relaxed);
+        sys::barrier::light(); // partner: barrier::heavy() on the rare side
+        let s = self.state.load(Ordering::Relaxed);
+        if s & CLOSED != 0 {
+            self.fast_in.store(false, Ordering::Release);
+            return Err(Error::Closed);
+        }
+        if s & SWAP != 0 {
+            self.fast_in.store(false, Ordering::Release);
+            return self.enter().map(ConsumerGuard::Counted);
+        }
+        Ok(ConsumerGuard::Fast(self))
+    }
+
+    /// Leaves the fast path. If the ring was closed meanwhile, the consumer
+    /// (still protected by `fast_in`) becomes a counted caller and leaves
+    /// through `leave`, which tears the ring down if it is the last one.
+    /// Otherwise the Release store of `fast_in` is its last access.
+    fn leave_consumer(&self) {
+        sys::barrier::light();
+        if self.state.load(Ordering::Relaxed) & CLOSED != 0 {
+            self.state.fetch_add(1, Ordering::AcqRel);
+            self.fast_in.store(false, Ordering::Release);
+            self.leave();
+            return;
+        }
+        self.fast_in.store(false, Ordering::Release);
+    }
+
     fn enter(&self) -> Result<Guard<'_>, Error> {
         let mut spins = 0u32;
         let mut s = self.state.load(Ordering::Acquire);
@@ -476,7 +529,7 @@ impl Ring {
         wait: bool,
         mut f: impl FnMut(Packet<'_>) -> T,
     ) -> Result<Recv<T>, Error> {
-        let _g = self.enter()?;
+        let _g = self.enter_consumer()?;
         self.enable_inner()?;
         loop {
             if self.reflecting.load(Ordering::Acquire) {
@@ -974,6 +1027,14 @@ impl Ring {
             .state
             .compare_exchange(1, 1 | SWAP, Ordering::AcqRel, Ordering::Acquire)
             .is_err()
+            || {
+                sys::barrier::heavy();
+                let busy = self.fast_in.load(Ordering::Acquire);
+                if busy {
+                    self.state.fetch_and(!SWAP, Ordering::AcqRel);
+                }
+                busy
+            }
         {
             new.release();
             return Err(Error::Os(OsError {
@@ -1019,10 +1080,29 @@ impl Ring {
             return false;
         }
         sys::eventfd_signal(self.wake_fd);
-        if prev == 0 {
-            self.teardown();
+        if prev & COUNT == 0 {
+            sys::barrier::heavy();
+            if !self.fast_in.load(Ordering::Acquire) {
+                self.teardown();
+            }
         }
         true
+    }
+
+    /// For the handle graveyard (normal context): true once the ring is
+    /// closed, nobody is inside and it is torn down, tearing it down first
+    /// if a race between `close` and the fast consumer's exit left that
+    /// undone.
+    pub fn reap(&self) -> bool {
+        if self.state.load(Ordering::Acquire) != CLOSED {
+            return false;
+        }
+        sys::barrier::heavy();
+        if self.fast_in.load(Ordering::Acquire) {
+            return false;
+        }
+        self.teardown();
+        self.torn.load(Ordering::Acquire) == 2
     }
 
     /// Ends a call inside the ring. The last one out after a close tears
@@ -1032,9 +1112,14 @@ impl Ring {
         let mut s = self.state.load(Ordering::Acquire);
         loop {
             if s == CLOSED | 1 {
-                // Closed and we are the only call inside: nobody can enter
-                // any more, so nobody else can reach the backend.
-                self.teardown();
+                // Closed and we are the only counted call inside: nobody can
+                // enter any more. Unless the fast consumer is inside (it
+                // then leaves through here itself), nobody else can reach
+                // the backend.
+                sys::barrier::heavy();
+                if !self.fast_in.load(Ordering::Acquire) {
+                    self.teardown();
+                }
                 self.state.fetch_sub(1, Ordering::AcqRel);
                 return;
             }
@@ -1049,15 +1134,23 @@ impl Ring {
     }
 
     fn teardown(&self) {
-        // SAFETY: reached exactly once, when CLOSED is set and no call is
-        // inside (the state word went to CLOSED|0), so nobody else holds a
-        // reference into the backend.
+        if self
+            .torn
+            .compare_exchange(0, 1, Ordering::AcqRel, Ordering::Acquire)
+            .is_err()
+        {
+            return;
+        }
+        // SAFETY: claimed once (above), with CLOSED set and no other call
+        // inside (counted or fast), so nobody else holds a reference into
+        // the backend.
         let b = unsafe { &mut *self.backend.get() };
         match b {
             Backend::AfPacket(b) => b.release(),
             Backend::Kmod(k) => k.release(),
         }
         sys::close(self.wake_fd);
+        self.torn.store(2, Ordering::Release);
     }
 }
 
@@ -1117,6 +1210,19 @@ pub fn rule_error(e: RuleError) -> Error {
 
 /// Marks a call as inside the ring; the last one out after a close tears
 /// the ring down.
+enum ConsumerGuard<'a> {
+    Fast(&'a Ring),
+    Counted(#[allow(dead_code)] Guard<'a>),
+}
+
+impl Drop for ConsumerGuard<'_> {
+    fn drop(&mut self) {
+        if let ConsumerGuard::Fast(r) = self {
+            r.leave_consumer();
+        }
+    }
+}
+
 struct Guard<'a> {
     ring: &'a Ring,
 }

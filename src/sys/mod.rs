@@ -223,3 +223,64 @@ pub fn write_stderr(msg: &[u8]) {
     // SAFETY: writes msg.len() bytes from a valid slice to fd 2.
     unsafe { libc::write(2, msg.as_ptr() as *const c_void, msg.len()) };
 }
+
+/// Asymmetric memory barriers (membarrier(2)): the rare side of a
+/// handshake pays for a process-wide barrier so the frequent side needs only
+/// a compiler fence.
+pub mod barrier {
+    use core::sync::atomic::{AtomicU8, Ordering};
+
+    const MEMBARRIER_CMD_PRIVATE_EXPEDITED: libc::c_long = 1 << 3;
+    const MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED: libc::c_long = 1 << 4;
+
+    /// 0 = not tried, 1 = unavailable, 2 = registered.
+    static STATE: AtomicU8 = AtomicU8::new(0);
+
+    /// Registers the process for expedited barriers (once; not
+    /// async-signal-relevant: called from `pfring_open`). Returns whether
+    /// [`heavy`] is a real process-wide barrier.
+    pub fn register() -> bool {
+        if STATE.load(Ordering::Acquire) == 0 {
+            // SAFETY: plain system call with integer arguments.
+            let rc = unsafe {
+                libc::syscall(
+                    libc::SYS_membarrier,
+                    MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED,
+                    0,
+                    0,
+                )
+            };
+            STATE.store(if rc == 0 { 2 } else { 1 }, Ordering::Release);
+        }
+        asymmetric()
+    }
+
+    /// True when the process is registered (the fast side may then use a
+    /// compiler fence instead of a full one).
+    #[inline]
+    pub fn asymmetric() -> bool {
+        STATE.load(Ordering::Relaxed) == 2
+    }
+
+    /// A full barrier on every running thread of the process (or a local
+    /// full fence when unavailable, which is then what the fast side uses
+    /// too). Async-signal-safe: one system call.
+    pub fn heavy() {
+        core::sync::atomic::fence(Ordering::SeqCst);
+        if asymmetric() {
+            // SAFETY: plain system call with integer arguments.
+            unsafe { libc::syscall(libc::SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0) };
+        }
+    }
+
+    /// The fast side's half: a compiler fence when [`heavy`] is a real
+    /// membarrier, a full fence otherwise.
+    #[inline]
+    pub fn light() {
+        if asymmetric() {
+            core::sync::atomic::compiler_fence(Ordering::SeqCst);
+        } else {
+            core::sync::atomic::fence(Ordering::SeqCst);
+        }
+    }
+}
