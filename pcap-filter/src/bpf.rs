@@ -136,22 +136,10 @@ pub fn filter_with_aux(prog: &[Insn], pkt: &[u8], wirelen: u32, aux: &Aux) -> u3
 }
 
 #[inline]
-fn be32(p: &[u8], k: usize) -> u32 {
-    u32::from_be_bytes([p[k], p[k + 1], p[k + 2], p[k + 3]])
-}
-#[inline]
-fn be16(p: &[u8], k: usize) -> u32 {
-    u16::from_be_bytes([p[k], p[k + 1]]) as u32
-}
-
-#[inline]
 fn run(prog: &[Insn], p: &[u8], wirelen: u32, aux: Option<&Aux>) -> u32 {
     if prog.is_empty() {
         return u32::MAX;
     }
-    // libpcap's buflen is a u_int; captures larger than 4 GiB do not exist,
-    // but clamp so the arithmetic below stays in u32 like the C code.
-    let buflen: u32 = u32::try_from(p.len()).unwrap_or(u32::MAX);
     let mut a: u32 = 0;
     let mut x: u32 = 0;
     let mut mem = [0u32; BPF_MEMWORDS];
@@ -170,18 +158,20 @@ fn run(prog: &[Insn], p: &[u8], wirelen: u32, aux: Option<&Aux>) -> u32 {
             0x00 => a = k,    // ld #k
             0x01 => x = k,    // ldx #k
             0x20 => {
-                // ld [k]
-                if k > buflen || 4 > buflen - k {
-                    return 0;
+                // ld [k]: one range check covers libpcap's two
+                let k = k as usize;
+                match p.get(k..k + 4) {
+                    Some(&[b0, b1, b2, b3]) => a = u32::from_be_bytes([b0, b1, b2, b3]),
+                    _ => return 0,
                 }
-                a = be32(p, k as usize);
             }
             0x28 => {
                 // ldh [k]
-                if k > buflen || 2 > buflen - k {
-                    return 0;
+                let k = k as usize;
+                match p.get(k..k + 2) {
+                    Some(&[b0, b1]) => a = u16::from_be_bytes([b0, b1]) as u32,
+                    _ => return 0,
                 }
-                a = be16(p, k as usize);
             }
             0x30 => {
                 // ldb [k]
@@ -194,44 +184,38 @@ fn run(prog: &[Insn], p: &[u8], wirelen: u32, aux: Option<&Aux>) -> u32 {
                         Some(ad) => a = ad.vlan_tag_present as u32,
                         None => return 0,
                     },
-                    _ => {
-                        if k >= buflen {
-                            return 0;
-                        }
-                        a = p[k as usize] as u32;
-                    }
+                    _ => match p.get(k as usize) {
+                        Some(&b) => a = b as u32,
+                        None => return 0,
+                    },
                 }
             }
             0x80 => a = wirelen, // ld #pktlen
             0x81 => x = wirelen, // ldx #pktlen
             0x40 => {
-                // ld [x + k]
-                let kk = x.wrapping_add(k);
-                if k > buflen || x > buflen - k || 4 > buflen - kk {
-                    return 0;
+                // ld [x + k] (no u32 wrap-around: the sum is done in usize)
+                let kk = x as usize + k as usize;
+                match p.get(kk..kk + 4) {
+                    Some(&[b0, b1, b2, b3]) => a = u32::from_be_bytes([b0, b1, b2, b3]),
+                    _ => return 0,
                 }
-                a = be32(p, kk as usize);
             }
             0x48 => {
-                let kk = x.wrapping_add(k);
-                if k > buflen || x > buflen - k || 2 > buflen - kk {
-                    return 0;
+                let kk = x as usize + k as usize;
+                match p.get(kk..kk + 2) {
+                    Some(&[b0, b1]) => a = u16::from_be_bytes([b0, b1]) as u32,
+                    _ => return 0,
                 }
-                a = be16(p, kk as usize);
             }
-            0x50 => {
-                if k >= buflen || x >= buflen - k {
-                    return 0;
-                }
-                a = p[x.wrapping_add(k) as usize] as u32;
-            }
-            0xb1 => {
+            0x50 => match p.get(x as usize + k as usize) {
+                Some(&b) => a = b as u32,
+                None => return 0,
+            },
+            0xb1 => match p.get(k as usize) {
                 // ldxb 4*([k]&0xf)
-                if k >= buflen {
-                    return 0;
-                }
-                x = ((p[k as usize] & 0xf) as u32) << 2;
-            }
+                Some(&b) => x = ((b & 0xf) as u32) << 2,
+                None => return 0,
+            },
             0x60 => match mem.get(k as usize) {
                 Some(m) => a = *m,
                 None => return 0,
