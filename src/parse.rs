@@ -44,6 +44,14 @@ pub fn parse(frame: &[u8], dir: Direction) -> pkt_parsing_info {
     p
 }
 
+/// [`parse`] into an existing header (what a C caller's `hdr` holds is
+/// overwritten completely).
+#[inline]
+pub fn parse_into(frame: &[u8], dir: Direction, p: &mut pkt_parsing_info) {
+    *p = pkt_parsing_info::default();
+    fill(frame, dir, p);
+}
+
 fn fill(frame: &[u8], dir: Direction, p: &mut pkt_parsing_info) -> Option<()> {
     // Offsets are kept relative to skb->data; on RX that is 14 bytes in.
     let base: u16 = match dir {

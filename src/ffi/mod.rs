@@ -407,16 +407,21 @@ pub unsafe extern "C" fn pfring_recv(
                     ptr::copy_nonoverlapping(p.data.as_ptr(), (buffer as *mut u8).add(pl), n)
                 };
             }
-            *hdr = pfring_pkthdr {
-                ts: timeval {
-                    tv_sec: p.ts_sec as _,
-                    tv_usec: (p.ts_nsec / 1000) as _,
-                },
-                caplen: n as u32,
-                len: p.wire_len,
-                parsed_pkt: p.parsed.unwrap_or_else(|| parse::parse(p.data, p.dir)),
-                parsed_header_len: pl as u16,
+            // Field by field, and the parse straight into the caller's
+            // header: building the 64 bytes on the stack and copying them
+            // made the vector load of the freshly written parse result a
+            // store-forwarding stall (11% of the loop's CPU in perf).
+            hdr.ts = timeval {
+                tv_sec: p.ts_sec as _,
+                tv_usec: (p.ts_nsec / 1000) as _,
             };
+            hdr.caplen = n as u32;
+            hdr.len = p.wire_len;
+            match p.parsed {
+                Some(parsed) => hdr.parsed_pkt = parsed,
+                None => parse::parse_into(p.data, p.dir, &mut hdr.parsed_pkt),
+            }
+            hdr.parsed_header_len = pl as u16;
             p.wire_len.max(1) as c_int
         })?;
         Ok(match got {
