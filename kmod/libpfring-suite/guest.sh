@@ -13,6 +13,7 @@ cp -a $X/repo/. "$KB_REPO/"
 cp $X/bin/pfsend $X/bin/pfcount "$KB_BINDIR/"
 # iproute2's ip, not busybox's (netns, veth peer names).
 ln -sf /sbin/ip $X/bin/ip
+[ -e /dev/fd ] || ln -s /proc/self/fd /dev/fd   # bash process substitution
 mkdir -p /run/netns /var
 [ -e /var/run ] || ln -s /run /var/run
 export PF_RING_BACKEND=${KB_BACKEND:-kmod}
@@ -56,6 +57,7 @@ for b in $(cat $X/bin/LIST); do
   fi
 done
 [ -x $X/ctests/guide2008 ] && { bash $X/ctests.sh || bad=1; }
+[ -x $X/bin/tcpdump ] && { bash $X/pcap.sh || bad=1; }
 ls /run/netns 2>/dev/null | grep . && { echo "KMODTEST: FAIL namespaces left behind"; bad=1; }
 if [ "${KB_PERF:-0}" = 1 ]; then
   bash $X/perf.sh || bad=1

@@ -19,8 +19,9 @@ busy() { awk '/^cpu /{print $2+$3+$4+$7+$8+$9; exit}' /proc/stat; }
 secs() { echo "$1" | sed 's/m/ /; s/s$//' | awk '{print $1*60+$2}'; }
 HZ=100
 one() {  # $1 = backend; prints "proc_us sys_us recv"
-  local be=$1 out=/tmp/perf.$be
-  ( PF_RING_BACKEND=$be timeout 60 ip netns exec "$B" /extra/bin/pfcount -i "$NETNS_IF_B" -n "$N" \
+  local be=$1
+  local out=/tmp/perf.$be
+  ( PF_RING_BACKEND=$be timeout 60 /sbin/ip netns exec "$B" /extra/bin/pfcount -i "$NETNS_IF_B" -n "$N" \
       >/dev/null 2>"$out.err"; times >"$out.times" ) &
   local sub=$!
   sleep 1

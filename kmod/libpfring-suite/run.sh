@@ -14,7 +14,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$REPO/target}
 WORK=${WORK:-$REPO/work/kbackend}
-KB_TESTS=${KB_TESTS:-pfring_api pfring_rules rules_vectors pfring_cluster pfring_reflect pfring_latency_overflow tools_pfcount tools_pfsend}
+KB_TESTS=${KB_TESTS:-pfring_api pfring_kmod pfring_rules rules_vectors pfring_cluster pfring_reflect pfring_latency_overflow tools_pfcount tools_pfsend}
 mkdir -p "$WORK"
 WORK=$(cd "$WORK" && pwd)
 log() { echo "kbackend: $*" >&2; }
@@ -29,11 +29,11 @@ fi
 args=()
 for t in $KB_TESTS; do args+=(--test "$t"); done
 log "building ${KB_TESTS}"
-cargo build -q -p pfring --bins
+cargo build -q -p pfring --lib --bins
 cargo test -q -p pfring --no-run --message-format=json "${args[@]}" > "$WORK/build.json"
 STAGE=$WORK/suite
 rm -rf "$STAGE"
-mkdir -p "$STAGE/bin" "$STAGE/tests.d" "$STAGE/repo/scripts" "$STAGE/repo/tests"
+mkdir -p "$STAGE/bin" "$STAGE/lib" "$STAGE/tests.d" "$STAGE/repo/scripts" "$STAGE/repo/tests"
 python3 - "$WORK/build.json" "$STAGE/bin" <<'PY'
 import json, shutil, sys, os
 out = sys.argv[2]
@@ -65,12 +65,17 @@ cp "$HERE/perf.sh" "$STAGE/perf.sh"
   echo "KB_BACKEND='${KB_BACKEND:-kmod}'"
 } > "$STAGE/paths.sh"
 cp "$HERE/guest.sh" "$STAGE/tests.d/libpfring.sh"
-cp "$HERE/ctests.sh" "$STAGE/ctests.sh"
+cp "$HERE/ctests.sh" "$HERE/pcap.sh" "$STAGE/"
+
+# The pcap shim (libpcap.so.0.8) for Debian's tcpdump in the guest.
+cargo build -q -p pcap-shim
+cp "$CARGO_TARGET_DIR/debug/libpcap.so" "$STAGE/lib/libpcap.so.0.8"
+bash "$REPO/pcap-shim/scripts/fix-soname.sh" "$STAGE/lib/libpcap.so.0.8"
 
 # c-tests/ programs, built as users build them, against this build's
 # libpfring.so.3 (put in /extra/lib, the guest's LD_LIBRARY_PATH) and .a.
 CT=$STAGE/ctests
-mkdir -p "$CT" "$STAGE/lib" "$WORK/ctlib"
+mkdir -p "$CT" "$WORK/ctlib"
 cp "$CARGO_TARGET_DIR/debug/libpfring.so" "$STAGE/lib/libpfring.so.3"
 ln -sf "$CARGO_TARGET_DIR/debug/libpfring.so" "$WORK/ctlib/libpfring.so"
 CFL=(-std=gnu99 -O1 -g -Wall -Wextra -Werror -I"$REPO/include")
@@ -88,5 +93,5 @@ cc "${CFL[@]}" "$REPO/c-tests/guide2008.c" -o "$CT/static_guide2008" \
 log "staged: $(cat "$STAGE/bin/LIST")"
 
 # ------------------------------------------------------------ boot
-KMOD_EXTRA_DIR=$STAGE KMOD_EXTRA_BINS="$(command -v bash) $(command -v setpriv)" KMOD_BUILTIN=0 KMOD_PERF=0 \
+KMOD_EXTRA_DIR=$STAGE KMOD_EXTRA_BINS="$(command -v bash) $(command -v setpriv) $(command -v tcpdump)" KMOD_BUILTIN=0 KMOD_PERF=0 \
   WORK=$WORK BOOT_TIMEOUT=${BOOT_TIMEOUT:-900} bash "$REPO/kmod/vm-test.sh"

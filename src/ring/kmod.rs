@@ -48,6 +48,8 @@ const INFO_LEN: usize = 64;
 /// magic + slot_state before the header.
 const SLOT_PREFIX: usize = 2;
 const HDR_LEN: usize = size_of::<pfring_pkthdr>();
+/// Smallest bucket a too-big request is reduced to (1514 + a VLAN tag).
+const MIN_FALLBACK_BUCKET: u32 = 1518;
 
 // FlowSlotInfo offsets (3.7.5, x86_64).
 const FI_VERSION: usize = 0;
@@ -149,6 +151,23 @@ impl KmodRing {
     }
 
     fn setup(&mut self, device: &CStr, bucket_len: u32) -> Result<(), Error> {
+        // The module allocates num_slots (its parameter) x bucket at bind and
+        // refuses (EINVAL) a ring above its memory cap: a big bucket (the pcap
+        // shim asks for its snaplen, up to 65535) is halved until it fits,
+        // never below a full Ethernet frame with a VLAN tag.
+        let mut bucket = bucket_len;
+        loop {
+            match self.bind(device, bucket) {
+                Err(Error::Os(e)) if e.errno == libc::EINVAL && bucket > MIN_FALLBACK_BUCKET => {
+                    bucket = (bucket / 2).max(MIN_FALLBACK_BUCKET);
+                }
+                r => break r?,
+            }
+        }
+        self.map_ring()
+    }
+
+    fn bind(&mut self, device: &CStr, bucket_len: u32) -> Result<(), Error> {
         self.setopt(
             SO_RING_BUCKET_LEN,
             &bucket_len.to_ne_bytes(),
@@ -185,6 +204,10 @@ impl KmodRing {
                 })
             });
         }
+        Ok(())
+    }
+
+    fn map_ring(&mut self) -> Result<(), Error> {
         // First page: FlowSlotInfo.
         let first = sys::mmap_shared(self.fd, PAGE)?;
         self.map = first;

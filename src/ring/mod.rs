@@ -364,8 +364,13 @@ impl Ring {
         self.promisc
     }
 
+    /// Bytes kept per packet (on the module: the ring's `data_len`, which
+    /// may be below the request, see `kmod::KmodRing::open`).
     pub fn bucket_len(&self) -> u32 {
-        self.config.bucket_len
+        match self.backend() {
+            Backend::Kmod(k) => k.bucket_len(),
+            Backend::AfPacket(_) => self.config.bucket_len,
+        }
     }
 
     /// Which backend the ring runs on (chosen once, at open).
