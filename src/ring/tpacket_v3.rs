@@ -91,10 +91,10 @@ impl Geometry {
     /// only the frames of one retire period, and the ring absorbs a consumer
     /// stall of about `nblocks * retire_ms` whatever its size in bytes: 32
     /// blocks retired every 1 ms dropped packets at 1,000 pps after a 32 ms
-    /// stall. The default ring (32 MiB) is 256 blocks of 128 KiB retired
-    /// after 4 ms: about 1 s of stall at low rates, at most 4 ms (median
+    /// stall. The default ring (32 MiB) is 128 blocks of 256 KiB retired
+    /// after 4 ms: about 0.5 s of stall at low rates, at most 4 ms (median
     /// about 2 ms) from arrival to `pfring_recv`, and at high rates one
-    /// wake-up per ~800 small frames (32 blocks of 32 KiB retired every
+    /// wake-up per ~1,600 small frames (256 blocks of 32 KiB retired every
     /// 1 ms cost 3x the C reference reader's CPU per packet in bench/).
     pub fn for_slots(slots: u32, bucket_len: u32) -> Self {
         let per_frame = bucket_len as usize + 128;
@@ -120,7 +120,7 @@ impl Geometry {
 pub const RETIRE_MS: u32 = 4;
 
 /// Blocks the ring aims for (see [`Geometry::for_slots`]).
-pub const MIN_BLOCKS: usize = 256;
+pub const MIN_BLOCKS: usize = 128;
 
 #[cfg(test)]
 mod tests {
@@ -132,13 +132,13 @@ mod tests {
             let g = Geometry::for_slots(s, b);
             (g.block_size, g.nblocks)
         };
-        assert_eq!(g(4096, 2048), (32 * 1024, 256));
-        assert_eq!(g(16, 64), (4096, 256));
-        assert_eq!(g(16, 2048), (4096, 256));
+        assert_eq!(g(4096, 2048), (64 * 1024, 128));
+        assert_eq!(g(16, 64), (8192, 128));
+        assert_eq!(g(16, 2048), (8192, 128));
         assert_eq!(g(4096, 65535), (256 * 1024, 1024));
         assert_eq!(g(1 << 20, 2048), (256 * 1024, 4096));
-        assert_eq!(g(1024, 2048), (8192, 256));
-        assert_eq!(g(crate::ring::DEFAULT_NUM_SLOTS, 2048), (128 * 1024, 256));
+        assert_eq!(g(1024, 2048), (16384, 128));
+        assert_eq!(g(crate::ring::DEFAULT_NUM_SLOTS, 2048), (256 * 1024, 128));
     }
 }
 
