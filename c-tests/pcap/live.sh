@@ -16,6 +16,7 @@
 #     records and "received by filter" count (kernel filter);
 #  8. SIGUSR1 during a capture: the statistics tcpdump prints from its
 #     signal handler, then SIGINT: identical stderr;
+#  9. tcpdump -L / -J on up, loopback and down devices, -i on a down device;
 #  5. live_probe (pcap_create/set/activate rules, datalinks, non-blocking,
 #     breakloop, open_live errors) on the idle sv1.
 # usage: live.sh LIBDIR SENDFRAMES READALL LIVE_PROBE
@@ -35,6 +36,7 @@ ip -n "$ns" link add sv1 type veth peer name sv2
 ip -n "$ns" link set sv1 up
 ip -n "$ns" link set sv2 up
 ip -n "$ns" link set lo up
+ip -n "$ns" link add sv3 type veth peer name sv4
 fail=0
 
 # Waits up to 20 s for a background process, then kills it; prints "exit N".
@@ -100,6 +102,12 @@ for which in sys shim; do
 	"$readall" "$d/f.pcap" | sed -n 's/^  \([0-9]*\) [^ ]* /\1 /p' | sort -u >"$d/f.records"
 	# 5. API probe on the idle interface
 	ip netns exec "$ns" env "${envlib[@]}" timeout 20 "$probe" sv1 >"$d/probe" 2>&1 || echo "exit $?" >>"$d/probe"
+	# 9. datalink and time stamp type lists, a device that is down
+	for o in "-i sv1 -L" "-i lo -L" "-i sv3 -L" "-i sv1 -J" "-i sv3 -c 1"; do
+		rc=0
+		ip netns exec "$ns" env "${envlib[@]}" tcpdump $o >>"$d/l.out" 2>&1 || rc=$?
+		echo "exit $rc" >>"$d/l.out"
+	done
 	# 4. no such device
 	rc=0; env "${envlib[@]}" tcpdump -i nosuchdev0 -c 1 >"$d/n.out" 2>"$d/n.err" || rc=$?
 	echo "exit $rc" >>"$d/n.out"
@@ -141,6 +149,7 @@ nf=$(wc -l <"$work/shim/f.records")
 check "live filter 'len > 500 and ether broadcast': $nf records identical" "$work/sys/f.records" "$work/shim/f.records"
 check "live filter: tcpdump output and statistics" <(cat "$work/sys/f.out" "$work/sys/f.err") <(cat "$work/shim/f.out" "$work/shim/f.err")
 check "live SIGUSR1 + SIGINT: statistics printed from the signal handler" <(cat "$work/sys/u.out" "$work/sys/u.err") <(cat "$work/shim/u.out" "$work/shim/u.err")
+check "tcpdump -L, -J and a down device: $(grep -c '^exit' "$work/sys/l.out") runs" "$work/sys/l.out" "$work/shim/l.out"
 check "live_probe: $(wc -l <"$work/sys/probe") lines of live-handle API results" "$work/sys/probe" "$work/shim/probe"
 na=$(recs "$d/a.pcap" | wc -l)
 nb=$(recs "$d/b.pcap" | wc -l)

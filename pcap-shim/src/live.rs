@@ -146,6 +146,17 @@ pub fn activate(p: &Params<'_>) -> Result<(Live, i32), ActivateError> {
             ))
         }
     };
+    // IFF_UP: capturing on a device that is down fails like libpcap.
+    let flags = std::fs::read_to_string(
+        std::path::Path::new("/sys/class/net")
+            .join(&*name)
+            .join("flags"),
+    )
+    .ok()
+    .and_then(|t| u32::from_str_radix(t.trim().trim_start_matches("0x"), 16).ok());
+    if flags.is_some_and(|f| f & 0x1 == 0) {
+        return Err((status::IFACE_NOT_UP, String::new()));
+    }
     let snaplen = if p.snaplen <= 0 || p.snaplen > 262_144 {
         262_144
     } else {
