@@ -365,8 +365,8 @@ impl Pcap {
         }
     }
 
-    /// (ps_recv, ps_drop) of a live capture.
-    pub fn live_stats(&self) -> Result<(u32, u32), i32> {
+    /// (ps_recv, ps_drop, ps_ifdrop) of a live capture.
+    pub fn live_stats(&self) -> Result<(u32, u32, u32), i32> {
         if self.kind != Kind::Capture || !self.activated.get() {
             return Err(self.stats_error());
         }

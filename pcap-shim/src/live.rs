@@ -96,6 +96,24 @@ pub struct Live {
     pub kernel_filter: Cell<bool>,
     /// Only frames of this EtherType (pcap_set_protocol_linux); None: all.
     protocol: Option<u16>,
+    /// Promiscuous: the interface's rx_missed + rx_fifo errors at activation
+    /// (ps_ifdrop counts from there, as libpcap does).
+    ifdrop_base: Option<u64>,
+}
+
+/// rx_missed_errors + rx_fifo_errors of a device (sysfs).
+fn if_drops(dev: &str) -> Option<u64> {
+    let base = std::path::Path::new("/sys/class/net")
+        .join(dev)
+        .join("statistics");
+    let rd = |f: &str| -> Option<u64> {
+        std::fs::read_to_string(base.join(f))
+            .ok()?
+            .trim()
+            .parse()
+            .ok()
+    };
+    Some(rd("rx_missed_errors")? + rd("rx_fifo_errors")?)
 }
 
 /// Whether an Ethernet frame carries `proto`, looking through one 802.1Q /
@@ -198,6 +216,7 @@ pub fn activate(p: &Params<'_>) -> Result<(Live, i32), ActivateError> {
         send_fd: Cell::new(-1),
         device: p.device.to_owned(),
         kernel_filter: Cell::new(false),
+        ifdrop_base: if p.promisc { if_drops(&name) } else { None },
         // ETH_P_ALL (3) and 0 mean every frame, as for the packet socket.
         protocol: match p.protocol {
             0 | 3 => None,
@@ -302,12 +321,18 @@ impl Live {
         }
     }
 
-    /// (ps_recv, ps_drop): cumulative, like 1.10.3.
-    pub fn stats(&self) -> Result<(u32, u32), String> {
-        self.ring
+    /// (ps_recv, ps_drop, ps_ifdrop): cumulative, like 1.10.3 (ifdrop only
+    /// in promiscuous mode, from the interface's error counters).
+    pub fn stats(&self) -> Result<(u32, u32, u32), String> {
+        let (r, d) = self
+            .ring
             .stats()
-            .map(|(r, d)| (r as u32, d as u32))
-            .map_err(|e| format!("failed to get statistics from socket: {e:?}"))
+            .map_err(|e| format!("failed to get statistics from socket: {e:?}"))?;
+        let ifdrop = match self.ifdrop_base {
+            Some(b) => if_drops(&self.device.to_string_lossy()).map_or(0, |c| c.saturating_sub(b)),
+            None => 0,
+        };
+        Ok((r as u32, d as u32, ifdrop as u32))
     }
 
     /// Attaches the program in the kernel (SO_ATTACH_FILTER), so only

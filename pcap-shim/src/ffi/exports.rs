@@ -581,7 +581,7 @@ ffi_fn! {
     {
         let Some(h) = handle(p) else { return status::ERROR };
         match h.live_stats() {
-            Ok((recv, drop)) => {
+            Ok((recv, drop, ifdrop)) => {
                 if ps.is_null() {
                     return status::ERROR;
                 }
@@ -589,7 +589,7 @@ ffi_fn! {
                 unsafe {
                     (*ps).ps_recv = recv;
                     (*ps).ps_drop = drop;
-                    (*ps).ps_ifdrop = 0;
+                    (*ps).ps_ifdrop = ifdrop;
                 }
                 0
             }
