@@ -43,35 +43,18 @@ pub fn env_cluster() -> u32 {
 }
 
 /// Opens the ring with a bucket length that holds `snaplen` bytes and about
-/// `buffer_size` bytes of ring, like libpcap's defaults (262144, 2 MiB).
-///
-/// `Ring::open` takes these only from the PF_RING_BUCKET_LEN and
-/// PF_RING_NUM_SLOTS environment variables, so they are set around the call
-/// (under a lock, and only when the user did not set them). Other threads
-/// reading the environment through C's getenv at that moment could race;
-/// an explicit-geometry open in the pfring crate would remove this.
+/// `buffer_size` bytes of ring, like libpcap's defaults (262144, 2 MiB);
+/// PF_RING_BUCKET_LEN / PF_RING_NUM_SLOTS in the environment still win.
 fn open_ring(
     dev: &CStr,
     promisc: bool,
     snaplen: u32,
     buffer_size: i32,
 ) -> Result<Ring, pfring::error::Error> {
-    static ENV: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    let _g = ENV.lock().unwrap_or_else(|e| e.into_inner());
     let bucket = snaplen.clamp(64, 65535);
     let slots = (buffer_size.max(1) as u32 / bucket).clamp(16, 1 << 20);
-    let mut set = Vec::new();
-    for (k, v) in [("PF_RING_BUCKET_LEN", bucket), ("PF_RING_NUM_SLOTS", slots)] {
-        if std::env::var_os(k).is_none() {
-            std::env::set_var(k, v.to_string());
-            set.push(k);
-        }
-    }
-    let r = Ring::open(dev, promisc, false);
-    for k in set {
-        std::env::remove_var(k);
-    }
-    r
+    let config = pfring::ring::Config::from_env_or(bucket, slots)?;
+    Ring::open_with(dev, promisc, false, config)
 }
 
 /// An activated capture.

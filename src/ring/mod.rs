@@ -132,6 +132,13 @@ impl Config {
     /// `PF_RING_PREFILTER` (`stats`, `all`, `off`) environment variables
     /// (invalid values are refused).
     pub fn from_env() -> Result<Self, Error> {
+        Self::from_env_or(DEFAULT_BUCKET_LEN, DEFAULT_NUM_SLOTS)
+    }
+
+    /// As [`Config::from_env`], with the caller's defaults for the bucket
+    /// length and the number of slots (the environment still wins), e.g.
+    /// the pcap shim's snaplen and buffer size.
+    pub fn from_env_or(bucket_len: u32, num_slots: u32) -> Result<Self, Error> {
         let prefilter = match std::env::var("PF_RING_PREFILTER").as_deref() {
             Err(_) | Ok("") | Ok("stats") => PrefilterMode::Stats,
             Ok("all") => PrefilterMode::All,
@@ -143,8 +150,13 @@ impl Config {
             }
         };
         Ok(Config {
-            bucket_len: env_u32("PF_RING_BUCKET_LEN", DEFAULT_BUCKET_LEN, 64, 65535)?,
-            num_slots: env_u32("PF_RING_NUM_SLOTS", DEFAULT_NUM_SLOTS, 16, 1 << 20)?,
+            bucket_len: env_u32("PF_RING_BUCKET_LEN", bucket_len.clamp(64, 65535), 64, 65535)?,
+            num_slots: env_u32(
+                "PF_RING_NUM_SLOTS",
+                num_slots.clamp(16, 1 << 20),
+                16,
+                1 << 20,
+            )?,
             prefilter,
         })
     }
@@ -254,6 +266,17 @@ pub enum Recv<T> {
 impl Ring {
     /// Opens `device` ("any" = every device) with the given flags.
     pub fn open(device: &CStr, promisc: bool, reentrant: bool) -> Result<Ring, Error> {
+        Self::open_with(device, promisc, reentrant, Config::from_env()?)
+    }
+
+    /// [`Ring::open`] with an explicit configuration (see
+    /// [`Config::from_env_or`]).
+    pub fn open_with(
+        device: &CStr,
+        promisc: bool,
+        reentrant: bool,
+        config: Config,
+    ) -> Result<Ring, Error> {
         sys::barrier::register();
         let bytes = device.to_bytes();
         if bytes.is_empty() || bytes.len() >= libc::IFNAMSIZ {
@@ -265,7 +288,6 @@ impl Ring {
             Ok("kmod") => Some(BackendKind::Kmod),
             Ok(_) => return Err(Error::Invalid("PF_RING_BACKEND must be kmod or af_packet")),
         };
-        let config = Config::from_env()?;
         let any = bytes == b"any";
         // The module binds one device by name: "any" is AF_PACKET's.
         let kfd = match kind {
