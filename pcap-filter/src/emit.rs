@@ -96,13 +96,14 @@ pub fn to_insns(blocks: &[Block], root: B) -> R<Vec<Insn>> {
                     out[di].k = b.k;
                     if let (Some(jt), Some(jf)) = (b.jt, b.jf) {
                         let mut extra = 0usize;
+                        // Distances only grow as jumps are inserted, so marking
+                        // every too-long branch of a pass reaches libpcap's
+                        // fixed point (it marks one per pass) in fewer passes.
                         let off = offset[jt] as i64 - (start + slen) as i64 - 1;
-                        if off >= 256 {
-                            if longjt[p] == 0 {
-                                longjt[p] += 1;
-                                retry = true;
-                                break;
-                            }
+                        if off >= 256 && longjt[p] == 0 {
+                            longjt[p] += 1;
+                            retry = true;
+                        } else if off >= 256 {
                             out[di].jt = extra as u8;
                             extra += 1;
                             out[di + extra] =
@@ -111,12 +112,10 @@ pub fn to_insns(blocks: &[Block], root: B) -> R<Vec<Insn>> {
                             out[di].jt = off as u8;
                         }
                         let off = offset[jf] as i64 - (start + slen) as i64 - 1;
-                        if off >= 256 {
-                            if longjf[p] == 0 {
-                                longjf[p] += 1;
-                                retry = true;
-                                break;
-                            }
+                        if off >= 256 && longjf[p] == 0 {
+                            longjf[p] += 1;
+                            retry = true;
+                        } else if off >= 256 {
                             out[di].jf = extra as u8;
                             extra += 1;
                             out[di + extra] =
