@@ -30,8 +30,13 @@ one() { # name, expected stdout line, command...
 rx_test guide2008 $C/guide2008
 rx_test san_guide2008 $C/san_guide2008
 rx_test static_guide2008 $C/static_guide2008
-one signal_close "recv returned -1 errno=EBADF ticks=5 stats_ok=5" /sbin/ip netns exec "$B" "$C/signal_close" "$IFB"
-echo "KMODTEST: skip c-tests::san_signal_close (counts SIGALRM ticks: under ASan on the emulated CPU a 6th tick lands before the program prints; the plain build runs above)"
+# signal_close counts SIGALRM ticks around a close from the handler; on the
+# emulated CPU a 6th tick may land before the program prints (seen with both
+# builds): the close itself is checked (EBADF, 5 stats calls), not the count.
+for v in "" san_; do
+  got=$(timeout 120 /sbin/ip netns exec "$B" "$C/${v}signal_close" "$IFB" 2>&1)
+  if grep -qE '^recv returned -1 errno=EBADF ticks=[56] stats_ok=5$' <<<"$got"; then ok "${v}signal_close"; else bad "${v}signal_close" "$got"; fi
+done
 for v in "" san_; do
   one "${v}cpp_test" "cpp ok" /sbin/ip netns exec "$B" "$C/${v}cpp_test" "$IFB"
 done

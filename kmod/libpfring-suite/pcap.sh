@@ -22,12 +22,13 @@ cap() { # name, count expected, filter...
   local pid=$!
   for _ in $(seq 1 600); do grep -q 'listening on' "$log" && break; sleep 0.1; done
   if ! grep -q 'listening on' "$log"; then bad "$name" "never listening: $(cat "$log")"; kill $pid; wait $pid; return; fi
-  # The capture runs on the module: its ring has a /proc file.
-  if ls /proc/net/pf_ring/ | grep -q -- "-$NETNS_IF_B"; then ok "$name ring is the module's"; else
-    bad "$name ring is the module's" "$(ls /proc/net/pf_ring/)"; fi
+  # The capture runs on the module: its ring has a /proc file (in the
+  # socket's namespace).
+  if /sbin/ip netns exec "$B" ls /proc/net/pf_ring/ | grep -q -- "-$NETNS_IF_B"; then ok "$name ring is the module's"; else
+    bad "$name ring is the module's" "$(/sbin/ip netns exec "$B" ls /proc/net/pf_ring/)"; fi
   ip netns exec "$A" /extra/bin/pfsend -i "$NETNS_IF_A" -n 1000 -f 2 -r 2000 >/dev/null
   if ! wait $pid; then bad "$name" "tcpdump failed: $(cat "$log")"; return; fi
-  local n; n=$(tcpdump -n -r "$f" 2>/dev/null | wc -l)
+  local n; n=$(tcpdump -Z root -n -r "$f" 2>/dev/null | wc -l)
   if [ "$n" = "$want" ] && grep -q "^$want packets captured" "$log"; then ok "$name $want packets"; else
     bad "$name" "read back $n, want $want: $(cat "$log")"; fi
 }
