@@ -31,11 +31,11 @@ rx_test guide2008 $C/guide2008
 rx_test san_guide2008 $C/san_guide2008
 rx_test static_guide2008 $C/static_guide2008
 # signal_close counts SIGALRM ticks around a close from the handler; on the
-# emulated CPU a 6th tick may land before the program prints (seen with both
+# emulated CPU more ticks may land before the program prints (6, 7 seen; both
 # builds): the close itself is checked (EBADF, 5 stats calls), not the count.
 for v in "" san_; do
   got=$(timeout 120 /sbin/ip netns exec "$B" "$C/${v}signal_close" "$IFB" 2>&1)
-  if grep -qE '^recv returned -1 errno=EBADF ticks=[56] stats_ok=5$' <<<"$got"; then ok "${v}signal_close"; else bad "${v}signal_close" "$got"; fi
+  if grep -qE '^recv returned -1 errno=EBADF ticks=[5-9] stats_ok=5$' <<<"$got"; then ok "${v}signal_close"; else bad "${v}signal_close" "$got"; fi
 done
 for v in "" san_; do
   one "${v}cpp_test" "cpp ok" /sbin/ip netns exec "$B" "$C/${v}cpp_test" "$IFB"
