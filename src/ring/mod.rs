@@ -82,7 +82,7 @@ use crate::sys::{self, OsError};
 use kmod::KmodRing;
 use tpacket_v3::{Cursor, Geometry, TpacketV3, TxSocket};
 
-pub use tpacket_v3::{Frame, SockFilter};
+pub use tpacket_v3::{Cooked, Frame, SockFilter, SLL2_HDR_LEN, SLL_HDR_LEN};
 
 /// Default capture length (bytes per bucket), overridable with
 /// `PF_RING_BUCKET_LEN`.
@@ -125,6 +125,18 @@ pub struct Config {
     pub bucket_len: u32,
     pub num_slots: u32,
     pub prefilter: PrefilterMode,
+    /// AF_PACKET block size in bytes (0 = chosen from the ring size, see
+    /// [`Geometry::for_slots`]); the ring keeps its size in bytes.
+    pub block_size: u32,
+    /// AF_PACKET block retire timeout in ms (0 = [`tpacket_v3::RETIRE_MS`]):
+    /// the longest a frame waits in a partly filled block at low rates.
+    pub retire_ms: u32,
+    /// Cooked capture (libpcap's `DLT_LINUX_SLL`/`SLL2` framing), for the
+    /// pcap shim on `any` and on devices without a usable link header.
+    /// AF_PACKET only: with it the kernel module is not used. Rules,
+    /// reflection and parsed headers assume frames as on the wire and
+    /// must not be used on a cooked ring.
+    pub cooked: Cooked,
 }
 
 impl Config {
@@ -158,7 +170,19 @@ impl Config {
                 1 << 20,
             )?,
             prefilter,
+            block_size: 0,
+            retire_ms: 0,
+            cooked: Cooked::Off,
         })
+    }
+
+    fn geometry(&self) -> Geometry {
+        Geometry::with_overrides(
+            self.num_slots,
+            self.bucket_len,
+            self.block_size,
+            self.retire_ms,
+        )
     }
 }
 
@@ -188,6 +212,9 @@ pub struct Packet<'a> {
     pub ts_sec: u32,
     pub ts_nsec: u32,
     pub dir: Direction,
+    /// Index of the device the frame was seen on (on the module: the
+    /// ring's device).
+    pub ifindex: i32,
     /// The parsed headers, when the rules needed them (AF_PACKET) or as
     /// the kernel module parsed them.
     pub parsed: Option<pkt_parsing_info>,
@@ -289,7 +316,9 @@ impl Ring {
             Ok(_) => return Err(Error::Invalid("PF_RING_BACKEND must be kmod or af_packet")),
         };
         let any = bytes == b"any";
-        // The module binds one device by name: "any" is AF_PACKET's.
+        let cooked = config.cooked != Cooked::Off;
+        // The module binds one device by name and has no cooked framing:
+        // "any" and cooked rings are AF_PACKET's.
         let kfd = match kind {
             Some(BackendKind::AfPacket) => None,
             Some(BackendKind::Kmod) if any => {
@@ -298,8 +327,11 @@ impl Ring {
                     errno: libc::ENODEV,
                 }))
             }
+            Some(BackendKind::Kmod) if cooked => {
+                return Err(Error::Invalid("cooked capture needs the AF_PACKET backend"))
+            }
             Some(BackendKind::Kmod) => Some(kmod::socket()?),
-            None if any => None,
+            None if any || cooked => None,
             None => kmod::socket().ok(),
         };
         let ifindex = if any {
@@ -317,10 +349,11 @@ impl Ring {
         };
         let mut backend = match kfd {
             Some(fd) => Backend::Kmod(KmodRing::open(fd, device, config.bucket_len)?),
-            None => {
-                let geo = Geometry::for_slots(config.num_slots, config.bucket_len);
-                Backend::AfPacket(TpacketV3::open(geo, config.bucket_len)?)
-            }
+            None => Backend::AfPacket(TpacketV3::open(
+                config.geometry(),
+                config.bucket_len,
+                config.cooked,
+            )?),
         };
         let setup = (|| {
             if promisc && ifindex != 0 {
@@ -392,6 +425,18 @@ impl Ring {
         match self.backend() {
             Backend::Kmod(k) => k.bucket_len(),
             Backend::AfPacket(_) => self.config.bucket_len,
+        }
+    }
+
+    /// On AF_PACKET: the ring's (block size, number of blocks, retire
+    /// timeout in ms) as the kernel accepted them. None on the module.
+    pub fn af_packet_geometry(&self) -> Option<(usize, usize, u32)> {
+        match self.backend() {
+            Backend::AfPacket(b) => {
+                let g = b.geometry();
+                Some((g.block_size, g.nblocks, g.retire_ms))
+            }
+            Backend::Kmod(_) => None,
         }
     }
 
@@ -630,6 +675,7 @@ impl Ring {
                     ts_sec: fr.sec,
                     ts_nsec: fr.nsec,
                     dir: fr.dir,
+                    ifindex: self.ifindex as i32,
                     parsed: Some(fr.parsed),
                     plugin: fr.plugin,
                 }));
@@ -660,6 +706,7 @@ impl Ring {
                 ts_sec: fr.sec,
                 ts_nsec: fr.nsec,
                 dir: fr.dir,
+                ifindex: fr.ifindex,
                 parsed,
                 plugin: &[],
             }));
@@ -681,6 +728,9 @@ impl Ring {
     /// keeps a pointer to it (the C API's handles guarantee this).
     pub unsafe fn set_reflector(&self, device: &CStr) -> Result<(), Error> {
         let _g = self.enter()?;
+        if self.config.cooked != Cooked::Off {
+            return Err(Error::Invalid("a cooked ring cannot reflect"));
+        }
         if self.ifindex == 0 {
             return Err(Error::Invalid(
                 "a ring on 'any' cannot reflect (it would capture its own output)",
@@ -851,8 +901,21 @@ impl Ring {
     /// Adds (or replaces) a wildcard rule (`rule` already sanitised or not:
     /// the table sanitises its copy).
     pub fn add_rule(&self, rule: &RawFilteringRule) -> Result<(), Error> {
+        self.add_any_rule(rule)
+    }
+
+    /// Both rule kinds: the module takes the rule as it is (after the
+    /// action check 3.7.5 lacked); in user space it goes into the table
+    /// and, with its action turned into `forward`, into the shadow table
+    /// the prefilter is built from.
+    fn add_any_rule<R: NewRule>(&self, rule: &R) -> Result<(), Error> {
+        if self.config.cooked != Cooked::Off {
+            return Err(Error::Invalid(
+                "rules need frames as on the wire, not a cooked ring",
+            ));
+        }
         if let Some(r) = self.kmod_call(|k| {
-            if rule.rule_action > 2 {
+            if rule.action() > 2 {
                 return Err(Error::Invalid("rule_action is not 0, 1 or 2"));
             }
             k.add_rule(rule)
@@ -861,12 +924,9 @@ impl Ring {
         }
         self.rule_change(|t, shadow| {
             if shadow {
-                t.add(&RawFilteringRule {
-                    rule_action: 0,
-                    ..*rule
-                })
+                rule.forwarding().add_to(t)
             } else {
-                t.add(rule)
+                rule.add_to(t)
             }
         })
     }
@@ -884,24 +944,7 @@ impl Ring {
 
     /// Adds a hash rule (EEXIST if its tuple is present).
     pub fn add_hash_rule(&self, rule: &RawHashFilteringRule) -> Result<(), Error> {
-        if let Some(r) = self.kmod_call(|k| {
-            if rule.rule_action > 2 {
-                return Err(Error::Invalid("rule_action is not 0, 1 or 2"));
-            }
-            k.add_rule(rule)
-        }) {
-            return r;
-        }
-        self.rule_change(|t, shadow| {
-            if shadow {
-                t.add_hash(&RawHashFilteringRule {
-                    rule_action: 0,
-                    ..*rule
-                })
-            } else {
-                t.add_hash(rule)
-            }
-        })
+        self.add_any_rule(rule)
     }
 
     /// Removes the hash rule with this tuple (ENOENT if absent).
@@ -1033,8 +1076,9 @@ impl Ring {
     /// Builds a new socket + ring with this ring's settings and swaps it in
     /// (see the module docs). Called inside a call (`enter`) with `ctl`.
     fn replace_socket(&self) -> Result<(), Error> {
-        let geo = Geometry::for_slots(self.config.num_slots, self.config.bucket_len);
-        let mut new = self.tp().open_sibling(geo, self.config.bucket_len)?;
+        let mut new = self
+            .tp()
+            .open_sibling(self.config.geometry(), self.config.bucket_len)?;
         let setup = (|| {
             new.attach_filter(&self.prefilter())?;
             if self.promisc && self.ifindex != 0 {
@@ -1257,5 +1301,43 @@ struct Guard<'a> {
 impl Drop for Guard<'_> {
     fn drop(&mut self) {
         self.ring.leave();
+    }
+}
+
+/// A rule `Ring::add_any_rule` can add (wildcard or hash).
+trait NewRule: Sized {
+    fn action(&self) -> u32;
+    /// The same rule with action `forward` (for the shadow table).
+    fn forwarding(&self) -> Self;
+    fn add_to(&self, t: &RuleTable) -> Result<(), RuleError>;
+}
+
+impl NewRule for RawFilteringRule {
+    fn action(&self) -> u32 {
+        self.rule_action
+    }
+    fn forwarding(&self) -> Self {
+        RawFilteringRule {
+            rule_action: 0,
+            ..*self
+        }
+    }
+    fn add_to(&self, t: &RuleTable) -> Result<(), RuleError> {
+        t.add(self)
+    }
+}
+
+impl NewRule for RawHashFilteringRule {
+    fn action(&self) -> u32 {
+        self.rule_action
+    }
+    fn forwarding(&self) -> Self {
+        RawHashFilteringRule {
+            rule_action: 0,
+            ..*self
+        }
+    }
+    fn add_to(&self, t: &RuleTable) -> Result<(), RuleError> {
+        t.add_hash(self)
     }
 }

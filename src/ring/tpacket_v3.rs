@@ -41,8 +41,18 @@ const H_STATUS: usize = 20;
 const H_MAC: usize = 24;
 const H_VLAN_TCI: usize = 32;
 const H_VLAN_TPID: usize = 36;
-/// sockaddr_ll follows the 48-byte header; sll_pkttype is its byte 10.
-const H_PKTTYPE: usize = 48 + 10;
+/// sockaddr_ll follows the 48-byte header (TPACKET_ALIGN(48)).
+const H_SLL: usize = 48;
+const H_PROTOCOL: usize = H_SLL + 2;
+const H_IFINDEX: usize = H_SLL + 4;
+const H_HATYPE: usize = H_SLL + 8;
+const H_PKTTYPE: usize = H_SLL + 10;
+const H_HALEN: usize = H_SLL + 11;
+const H_ADDR: usize = H_SLL + 12;
+/// `DLT_LINUX_SLL` header length.
+pub const SLL_HDR_LEN: usize = 16;
+/// `DLT_LINUX_SLL2` header length.
+pub const SLL2_HDR_LEN: usize = 20;
 
 #[repr(C)]
 struct TpacketReq3 {
@@ -116,6 +126,46 @@ impl Geometry {
     }
 }
 
+impl Geometry {
+    /// [`Geometry::for_slots`], then the caller's block size (rounded up
+    /// to a power of two of at least a page that holds a bucket; the ring
+    /// keeps its size in bytes, with at least 2 blocks) and retire timeout
+    /// when given (0 = automatic).
+    pub fn with_overrides(slots: u32, bucket_len: u32, block_size: u32, retire_ms: u32) -> Self {
+        let mut g = Self::for_slots(slots, bucket_len);
+        if block_size != 0 {
+            let mem = g.block_size * g.nblocks;
+            let per_frame = bucket_len as usize + 128;
+            let mut b = 4096usize;
+            while b < per_frame || b < block_size as usize {
+                b *= 2;
+            }
+            g.block_size = b;
+            g.nblocks = mem.div_ceil(b).max(2);
+        }
+        if retire_ms != 0 {
+            g.retire_ms = retire_ms;
+        }
+        g
+    }
+}
+
+/// How frames are presented (see [`crate::ring::Config::cooked`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Cooked {
+    /// As on the wire (SOCK_RAW), the link-layer header included.
+    #[default]
+    Off,
+    /// SOCK_DGRAM: the network-layer packet behind a `DLT_LINUX_SLL`
+    /// header built from the kernel's `sockaddr_ll` (libpcap's "cooked"
+    /// capture); a VLAN tag the kernel stripped goes back in the header's
+    /// protocol field, as libpcap puts it.
+    Sll,
+    /// As `Sll` with a `DLT_LINUX_SLL2` header (no VLAN tag reinsertion,
+    /// like libpcap).
+    Sll2,
+}
+
 /// Block retire timeout (see [`Geometry::for_slots`]).
 pub const RETIRE_MS: u32 = 4;
 
@@ -149,6 +199,8 @@ pub struct Frame<'a> {
     pub sec: u32,
     pub nsec: u32,
     pub dir: Direction,
+    /// The device the frame was seen on (useful on `any`).
+    pub ifindex: i32,
 }
 
 /// The socket and its mapping. The descriptor and the mapping are released
@@ -158,6 +210,7 @@ pub struct TpacketV3 {
     map: *mut u8,
     map_len: usize,
     geo: Geometry,
+    cooked: Cooked,
 }
 
 // SAFETY: the mapping is owned by this struct; access to the blocks is
@@ -179,13 +232,19 @@ pub struct Cursor {
 
 impl TpacketV3 {
     /// Creates the socket (not yet receiving: protocol 0) and its ring.
-    pub fn open(geo: Geometry, caplen: u32) -> Result<Self, Error> {
-        let fd = sys::socket(libc::AF_PACKET, libc::SOCK_RAW, 0)?;
+    pub fn open(geo: Geometry, caplen: u32, cooked: Cooked) -> Result<Self, Error> {
+        let ty = if cooked == Cooked::Off {
+            libc::SOCK_RAW
+        } else {
+            libc::SOCK_DGRAM
+        };
+        let fd = sys::socket(libc::AF_PACKET, ty, 0)?;
         let mut me = TpacketV3 {
             fd,
             map: core::ptr::null_mut(),
             map_len: 0,
             geo,
+            cooked,
         };
         if let Err(e) = me.setup(caplen) {
             me.release();
@@ -199,7 +258,7 @@ impl TpacketV3 {
     /// may be opened in one namespace and controlled from a thread in
     /// another); see [`in_netns_of`].
     pub fn open_sibling(&self, geo: Geometry, caplen: u32) -> Result<Self, Error> {
-        in_netns_of(self.fd, || TpacketV3::open(geo, caplen))
+        in_netns_of(self.fd, || TpacketV3::open(geo, caplen, self.cooked))
     }
 
     fn setup(&mut self, caplen: u32) -> Result<(), Error> {
@@ -225,6 +284,11 @@ impl TpacketV3 {
         self.map = sys::mmap_shared(fd, self.map_len)?;
         self.set_snaplen(caplen)?;
         Ok(())
+    }
+
+    /// The geometry the ring was set up with.
+    pub fn geometry(&self) -> Geometry {
+        self.geo
     }
 
     /// Truncates captured frames to `caplen` in the kernel, the way libpcap
@@ -414,12 +478,21 @@ impl TpacketV3 {
         let mut mac = h + self.rd16(h + H_MAC) as usize;
         let mut caplen = snap;
         let tci = self.rd32(h + H_VLAN_TCI);
-        if (tci != 0 || status & TP_STATUS_VLAN_VALID != 0) && snap >= 12 {
-            let tpid = if status & TP_STATUS_VLAN_TPID_VALID != 0 {
+        let vlan = tci != 0 || status & TP_STATUS_VLAN_VALID != 0;
+        let tpid = || {
+            if status & TP_STATUS_VLAN_TPID_VALID != 0 {
                 self.rd16(h + H_VLAN_TPID)
             } else {
                 0x8100
-            };
+            }
+        };
+        if self.cooked != Cooked::Off {
+            let add = self.build_cooked(h, mac, vlan.then(|| (tpid(), tci as u16)));
+            mac -= add;
+            caplen += add;
+            wire_len += add as u32;
+        } else if vlan && snap >= 12 {
+            let tpid = tpid();
             // SAFETY: PACKET_RESERVE guarantees VLAN_TAG_LEN spare bytes
             // before the MAC header inside this frame's slot, the block is
             // owned by the consumer, and `mac + snap` lies inside the block.
@@ -453,7 +526,62 @@ impl TpacketV3 {
             } else {
                 Direction::Rx
             },
+            ifindex: self.rd32(h + H_IFINDEX) as i32,
         }
+    }
+
+    /// Writes the cooked header (and, for SLL, a stripped VLAN tag) just
+    /// before the network-layer data at `net`, from the frame's
+    /// `sockaddr_ll`; returns its length. All fields big-endian, address
+    /// bytes beyond `halen` zero.
+    fn build_cooked(&self, h: usize, net: usize, vlan: Option<(u16, u16)>) -> usize {
+        // sll_protocol is stored in network order: keep its bytes as they are.
+        let proto = self.rd16(h + H_PROTOCOL).to_ne_bytes();
+        let hatype = self.rd16(h + H_HATYPE);
+        // SAFETY: both bytes lie inside the frame's sockaddr_ll.
+        let (pkttype, halen) =
+            unsafe { (*self.map.add(h + H_PKTTYPE), *self.map.add(h + H_HALEN)) };
+        let mut addr = [0u8; 8];
+        let n = (halen as usize).min(8);
+        // SAFETY: sll_addr is 8 bytes inside the frame's sockaddr_ll.
+        unsafe { core::ptr::copy_nonoverlapping(self.map.add(h + H_ADDR), addr.as_mut_ptr(), n) };
+        let mut hdr = [0u8; SLL2_HDR_LEN];
+        let len = match self.cooked {
+            Cooked::Sll2 => {
+                hdr[0..2].copy_from_slice(&proto);
+                hdr[4..8].copy_from_slice(&self.rd32(h + H_IFINDEX).to_be_bytes());
+                hdr[8..10].copy_from_slice(&hatype.to_be_bytes());
+                hdr[10] = pkttype;
+                hdr[11] = halen;
+                hdr[12..20].copy_from_slice(&addr);
+                SLL2_HDR_LEN
+            }
+            _ => {
+                hdr[0..2].copy_from_slice(&(pkttype as u16).to_be_bytes());
+                hdr[2..4].copy_from_slice(&hatype.to_be_bytes());
+                hdr[4..6].copy_from_slice(&(halen as u16).to_be_bytes());
+                hdr[6..14].copy_from_slice(&addr);
+                match vlan {
+                    Some((tpid, tci)) => {
+                        hdr[14..16].copy_from_slice(&tpid.to_be_bytes());
+                        hdr[16..18].copy_from_slice(&tci.to_be_bytes());
+                        hdr[18..20].copy_from_slice(&proto);
+                        SLL_HDR_LEN + VLAN_TAG_LEN
+                    }
+                    None => {
+                        hdr[14..16].copy_from_slice(&proto);
+                        SLL_HDR_LEN
+                    }
+                }
+            }
+        };
+        // The kernel leaves 16 bytes + PACKET_RESERVE (4) between the end
+        // of sockaddr_ll and the network header of SOCK_DGRAM frames for
+        // exactly this (tpacket_rcv: netoff = ALIGN(hdrlen + 16) + reserve).
+        debug_assert!(net >= h + H_SLL + 20 + len);
+        // SAFETY: [net - len, net) lies in that headroom of an owned block.
+        unsafe { core::ptr::copy_nonoverlapping(hdr.as_ptr(), self.map.add(net - len), len) };
+        len
     }
 
     /// Unmaps the ring and closes the socket (idempotent, async-signal-safe).
