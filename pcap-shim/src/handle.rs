@@ -277,7 +277,8 @@ impl Pcap {
         }
     }
 
-    fn read_live(&self, cnt: i32, f: &mut dyn FnMut(&PcapPkthdr, &[u8])) -> ReadResult {
+    #[inline]
+    fn read_live<F: FnMut(&PcapPkthdr, &[u8])>(&self, cnt: i32, f: &mut F) -> ReadResult {
         let Ok(live) = self.live.try_borrow() else {
             self.set_err("pcap_t is busy");
             return status::ERROR;
@@ -301,7 +302,7 @@ impl Pcap {
             precision,
             &self.break_loop,
             &|e| self.set_err(e),
-            &mut |h, d| {
+            |h, d| {
                 if let Some(p) = prog {
                     if pcap_filter::bpf::filter(p, d, h.len) == 0 {
                         return false;

@@ -218,17 +218,28 @@ impl Live {
     /// One read pass (pcap_dispatch): packets handed to `f` (which returns
     /// whether the filter accepted it), 0 on timeout or when non-blocking
     /// and nothing is queued, -2 after breakloop, -1 on error.
-    pub fn read(
+    #[inline]
+    pub fn read<F: FnMut(&PcapPkthdr, &[u8]) -> bool>(
         &self,
         cnt: i32,
         precision: u32,
         brk: &std::sync::atomic::AtomicBool,
         err: &dyn Fn(&str),
-        f: &mut dyn FnMut(&PcapPkthdr, &[u8]) -> bool,
+        mut f: F,
     ) -> i32 {
+        use std::sync::atomic::Ordering::Relaxed;
         let mut n = 0;
         let dir = self.direction.get();
-        let take_break = || brk.swap(false, std::sync::atomic::Ordering::Relaxed);
+        // A plain load per packet (a swap is a locked instruction); a
+        // pcap_breakloop landing between the load and the store merges
+        // with the one being taken.
+        let take_break = || {
+            let set = brk.load(Relaxed);
+            if set {
+                brk.store(false, Relaxed);
+            }
+            set
+        };
         // As in libpcap's ring reader, the break flag is looked at after
         // packets were handled and when a wait is cut short (eventfd,
         // signal), not before reading: a pcap_breakloop made while the

@@ -1461,8 +1461,7 @@ ffi_fn! {
         rec[4..8].copy_from_slice(&(hdr.ts.tv_usec as i32).to_ne_bytes());
         rec[8..12].copy_from_slice(&hdr.caplen.to_ne_bytes());
         rec[12..16].copy_from_slice(&hdr.len.to_ne_bytes());
-        cfile::fwrite_all(&rec, f);
-        cfile::fwrite_all(bytes(sp, hdr.caplen), f);
+        cfile::write_record(&rec, bytes(sp, hdr.caplen), f);
     }
 }
 
