@@ -50,6 +50,9 @@ const SLOT_PREFIX: usize = 2;
 const HDR_LEN: usize = size_of::<pfring_pkthdr>();
 /// Smallest bucket a too-big request is reduced to (1514 + a VLAN tag).
 const MIN_FALLBACK_BUCKET: u32 = 1518;
+/// Fewest slots a too-big per-socket request is reduced to (the module's
+/// default `num_slots`) before the bucket is cut.
+const MIN_FALLBACK_SLOTS: u32 = 4096;
 
 // FlowSlotInfo offsets (3.7.5, x86_64).
 const FI_VERSION: usize = 0;
@@ -71,6 +74,9 @@ const SO_TOGGLE_FILTER_POLICY: c_int = 105;
 const SO_SET_SAMPLING_RATE: c_int = 106;
 const SO_ACTIVATE_RING: c_int = 107;
 const SO_RING_BUCKET_LEN: c_int = 108;
+// Extensions of the module (kmod/include/linux/ring.h), not in 3.7.5.
+const SO_RING_NUM_SLOTS: c_int = 114;
+const SO_SET_SAMPLING_ONE_IN: c_int = 120;
 const SO_GET_FILTERING_RULE_STATS: c_int = 111;
 const SO_GET_HASH_FILTERING_RULE_STATS: c_int = 112;
 
@@ -134,6 +140,18 @@ impl KmodRing {
     /// `SO_RING_BUCKET_LEN`, bind, and the two-step mmap of 3.7.5 (one page
     /// to read `FlowSlotInfo` and check the version, then `tot_mem`).
     pub fn open(fd: c_int, device: &CStr, bucket_len: u32) -> Result<KmodRing, Error> {
+        Self::open_slots(fd, device, bucket_len, 0)
+    }
+
+    /// As [`KmodRing::open`], with `num_slots` slots for this ring
+    /// (`SO_RING_NUM_SLOTS`, the module's extension; 0 or a module without
+    /// it: the module's `num_slots` parameter).
+    pub fn open_slots(
+        fd: c_int,
+        device: &CStr,
+        bucket_len: u32,
+        num_slots: u32,
+    ) -> Result<KmodRing, Error> {
         let mut me = KmodRing {
             fd,
             map: core::ptr::null_mut(),
@@ -143,21 +161,26 @@ impl KmodRing {
             bucket_len: 0,
             promisc_fd: -1,
         };
-        if let Err(e) = me.setup(device, bucket_len) {
+        if let Err(e) = me.setup(device, bucket_len, num_slots) {
             me.release();
             return Err(e);
         }
         Ok(me)
     }
 
-    fn setup(&mut self, device: &CStr, bucket_len: u32) -> Result<(), Error> {
-        // The module allocates num_slots (its parameter) x bucket at bind and
-        // refuses (EINVAL) a ring above its memory cap: a big bucket (the pcap
-        // shim asks for its snaplen, up to 65535) is halved until it fits,
-        // never below a full Ethernet frame with a VLAN tag.
+    fn setup(&mut self, device: &CStr, bucket_len: u32, num_slots: u32) -> Result<(), Error> {
+        // The module allocates slots x bucket at bind and refuses (EINVAL) a
+        // ring above its memory cap: a big slot count is halved down to the
+        // module's default, then a big bucket (the pcap shim asks for its
+        // snaplen, up to 65535) until it fits, never below a full Ethernet
+        // frame with a VLAN tag.
         let mut bucket = bucket_len;
+        let mut slots = num_slots;
         loop {
-            match self.bind(device, bucket) {
+            match self.bind(device, bucket, &mut slots) {
+                Err(Error::Os(e)) if e.errno == libc::EINVAL && slots > MIN_FALLBACK_SLOTS => {
+                    slots = (slots / 2).max(MIN_FALLBACK_SLOTS);
+                }
                 Err(Error::Os(e)) if e.errno == libc::EINVAL && bucket > MIN_FALLBACK_BUCKET => {
                     bucket = (bucket / 2).max(MIN_FALLBACK_BUCKET);
                 }
@@ -167,12 +190,20 @@ impl KmodRing {
         self.map_ring()
     }
 
-    fn bind(&mut self, device: &CStr, bucket_len: u32) -> Result<(), Error> {
+    /// Sets the geometry options and binds. `slots` becomes 0 when the
+    /// module does not know `SO_RING_NUM_SLOTS` (its default then applies).
+    fn bind(&mut self, device: &CStr, bucket_len: u32, slots: &mut u32) -> Result<(), Error> {
         self.setopt(
             SO_RING_BUCKET_LEN,
             &bucket_len.to_ne_bytes(),
             "SO_RING_BUCKET_LEN",
         )?;
+        if *slots != 0 {
+            match self.setopt(SO_RING_NUM_SLOTS, &slots.to_ne_bytes(), "SO_RING_NUM_SLOTS") {
+                Err(e) if e.errno() == libc::ENOPROTOOPT => *slots = 0,
+                r => r?,
+            }
+        }
         // 3.7.5's address: a plain 16-byte sockaddr, family 27, the name in
         // sa_data (at most 13 characters, the module ends it at sa_data[13]).
         let name = device.to_bytes();
@@ -414,6 +445,18 @@ impl KmodRing {
             SO_SET_SAMPLING_RATE,
             &rate.to_ne_bytes(),
             "setsockopt(SO_SET_SAMPLING_RATE)",
+        )
+    }
+
+    /// Keeps 1 forwarded packet in `rate` in the kernel for any rate
+    /// (`SO_SET_SAMPLING_ONE_IN`, the module's extension; 3.7.5's
+    /// `SO_SET_SAMPLING_RATE` countdown cannot say "1 in 2"). ENOPROTOOPT
+    /// from a module without it.
+    pub fn set_sampling_one_in(&self, rate: u32) -> Result<(), Error> {
+        self.setopt(
+            SO_SET_SAMPLING_ONE_IN,
+            &rate.to_ne_bytes(),
+            "setsockopt(SO_SET_SAMPLING_ONE_IN)",
         )
     }
 

@@ -506,6 +506,7 @@ impl Ring {
     ///
     /// Handle memory is freed only once `fast_in` is false (see `reap`), so
     /// the consumer may touch the ring until its final store.
+    #[inline(always)]
     fn enter_consumer(&self) -> Result<ConsumerGuard<'_>, Error> {
         if self.reentrant {
             return self.enter().map(ConsumerGuard::Counted);
@@ -528,15 +529,21 @@ impl Ring {
     /// (still protected by `fast_in`) becomes a counted caller and leaves
     /// through `leave`, which tears the ring down if it is the last one.
     /// Otherwise the Release store of `fast_in` is its last access.
+    #[inline(always)]
     fn leave_consumer(&self) {
         sys::barrier::light();
         if self.state.load(Ordering::Relaxed) & CLOSED != 0 {
-            self.state.fetch_add(1, Ordering::AcqRel);
-            self.fast_in.store(false, Ordering::Release);
-            self.leave();
-            return;
+            return self.leave_consumer_closed();
         }
         self.fast_in.store(false, Ordering::Release);
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn leave_consumer_closed(&self) {
+        self.state.fetch_add(1, Ordering::AcqRel);
+        self.fast_in.store(false, Ordering::Release);
+        self.leave();
     }
 
     fn enter(&self) -> Result<Guard<'_>, Error> {
@@ -577,10 +584,17 @@ impl Ring {
         self.enable_inner()
     }
 
+    #[inline(always)]
     fn enable_inner(&self) -> Result<(), Error> {
         if self.enabled.load(Ordering::Acquire) {
             return Ok(());
         }
+        self.enable_slow()
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn enable_slow(&self) -> Result<(), Error> {
         let _l = self.lock.lock();
         if !self.enabled.load(Ordering::Relaxed) {
             match self.backend() {
@@ -596,6 +610,7 @@ impl Ring {
     /// Hands the next packet to `f` (without copying), waiting for one if
     /// `wait`. `f` runs while the consumer position is held (under the lock
     /// in reentrant mode), so it must be short.
+    #[inline]
     pub fn recv_with<T>(
         &self,
         wait: bool,
@@ -629,6 +644,7 @@ impl Ring {
         }
     }
 
+    #[inline(always)]
     fn try_take<T>(&self, f: &mut impl FnMut(Packet<'_>) -> T) -> Option<T> {
         let _l = if self.reentrant {
             Some(self.lock.lock())
@@ -650,6 +666,7 @@ impl Ring {
     /// Hands the next frame the rules forward and sampling keeps to `f`,
     /// passing over the others. The caller is the one consumer (the lock,
     /// the single-thread contract, or the reflector thread).
+    #[inline(always)]
     fn take_forwarded<T>(&self, f: &mut impl FnMut(Packet<'_>) -> T) -> Option<T> {
         // SAFETY: one consumer at a time holds the cursor and the consumer
         // cache (see the caller).
@@ -1287,6 +1304,7 @@ enum ConsumerGuard<'a> {
 }
 
 impl Drop for ConsumerGuard<'_> {
+    #[inline(always)]
     fn drop(&mut self) {
         if let ConsumerGuard::Fast(r) = self {
             r.leave_consumer();
