@@ -324,7 +324,7 @@ impl Pcap {
             self.set_err(ACTIVATED_TEXT);
             return status::ACTIVATED;
         };
-        if o.rfmon && o.device.to_bytes() != b"any" {
+        if o.rfmon {
             // Monitor mode needs a wireless (mac80211) device; libfring's
             // rings capture on the device as it is.
             self.set_err(status_text(status::RFMON_NOTSUP).unwrap_or(""));
@@ -526,6 +526,17 @@ impl Pcap {
             return 0;
         }
         if self.dlts().contains(&dlt) {
+            if let Ok(mut l) = self.live.try_borrow_mut() {
+                if let Some(l) = l.as_mut() {
+                    if let Err(e) = l.set_framing(dlt) {
+                        self.set_err(&e);
+                        return status::ERROR;
+                    }
+                }
+            } else {
+                self.set_err("pcap_t is busy reading; cannot change the link-layer type now");
+                return status::ERROR;
+            }
             self.linktype.set(dlt);
             return 0;
         }

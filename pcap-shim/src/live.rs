@@ -7,7 +7,7 @@ use std::cell::Cell;
 use std::ffi::{c_int, CStr};
 
 use pfring::parse::Direction;
-use pfring::ring::{Recv, Ring};
+use pfring::ring::{Config, Cooked, Recv, Ring};
 
 use crate::ffi::sys;
 use crate::types::{status, PcapPkthdr, Timeval};
@@ -42,19 +42,48 @@ pub fn env_cluster() -> u32 {
         .unwrap_or(0)
 }
 
-/// Opens the ring with a bucket length that holds `snaplen` bytes and about
-/// `buffer_size` bytes of ring, like libpcap's defaults (262144, 2 MiB);
-/// PF_RING_BUCKET_LEN / PF_RING_NUM_SLOTS in the environment still win.
-fn open_ring(
-    dev: &CStr,
-    promisc: bool,
+/// `DLT_LINUX_SLL` / `DLT_LINUX_SLL2`: the framings offered on `any`.
+pub const DLT_LINUX_SLL: i32 = 113;
+pub const DLT_LINUX_SLL2: i32 = 276;
+
+/// The ring's configuration for a capture: a bucket length that holds
+/// `snaplen` bytes and about `buffer_size` bytes of ring, like libpcap's
+/// defaults (262144, 2 MiB; PF_RING_BUCKET_LEN / PF_RING_NUM_SLOTS in the
+/// environment still win), and libpcap 1.10.3's TPACKET_V3 block rules:
+/// blocks of 256 KiB for snapshots beyond 64 KiB (libpcap sizes a block to
+/// hold one frame of the snapshot length), retired after the read timeout
+/// (`pcap_set_timeout`) when one is set - a partly filled block waits that
+/// long at low rates, so at high rates the reader wakes once per full
+/// block; 1 ms in immediate mode (libpcap then uses per-packet TPACKET_V2
+/// wake-ups); the ring's default otherwise.
+pub fn ring_config(
     snaplen: u32,
     buffer_size: i32,
-) -> Result<Ring, pfring::error::Error> {
+    timeout: i32,
+    immediate: bool,
+    cooked: Cooked,
+) -> Result<Config, pfring::error::Error> {
     let bucket = snaplen.clamp(64, 65535);
     let slots = (buffer_size.max(1) as u32 / bucket).clamp(16, 1 << 20);
-    let config = pfring::ring::Config::from_env_or(bucket, slots)?;
-    Ring::open_with(dev, promisc, false, config)
+    let mut config = Config::from_env_or(bucket, slots)?;
+    if snaplen > 65535 {
+        config.block_size = 256 * 1024;
+    }
+    config.retire_ms = if immediate {
+        1
+    } else if timeout > 0 {
+        timeout as u32
+    } else {
+        0
+    };
+    config.cooked = cooked;
+    Ok(config)
+}
+
+/// The index of `lo` in the caller's network namespace (0 if none): on
+/// `any`, loopback's outgoing copies are dropped as on `lo` itself.
+fn lo_ifindex() -> i32 {
+    sys::ifindex(c"lo") as i32
 }
 
 /// An activated capture.
@@ -70,6 +99,16 @@ pub struct Live {
     pub snaplen: u32,
     /// Loopback: every packet is seen twice, drop the outgoing copy.
     loopback: bool,
+    /// On `any`: the index of `lo`, whose outgoing copies are dropped.
+    any_lo: Option<i32>,
+    /// The ring's settings, to open it again with the other cooked framing
+    /// (pcap_set_datalink between LINUX_SLL and LINUX_SLL2 on `any`).
+    config: Config,
+    /// The PF_RING cluster joined (0: none), joined again after a re-open.
+    cluster: Cell<u32>,
+    /// The DLT frames are delivered in (LINUX_SLL/SLL2 on `any`, else
+    /// EN10MB).
+    framing: Cell<i32>,
     pub direction: Cell<i32>,
     /// DLTs offered by the device.
     pub dlts: Vec<i32>,
@@ -110,6 +149,70 @@ fn has_ethertype(data: &[u8], proto: u16) -> bool {
     }
 }
 
+/// Whether a frame in `framing` carries `proto`: the EtherType of an
+/// Ethernet frame (through one VLAN tag), the protocol field of a cooked
+/// header.
+fn has_protocol(data: &[u8], proto: u16, framing: i32) -> bool {
+    let at = |o: usize| data.get(o..o + 2).map(|b| u16::from_be_bytes([b[0], b[1]]));
+    match framing {
+        DLT_LINUX_SLL => at(14) == Some(proto),
+        DLT_LINUX_SLL2 => at(0) == Some(proto),
+        _ => has_ethertype(data, proto),
+    }
+}
+
+/// `SKF_AD_OFF` and the ancillary fields a cooked header's fields map to.
+const SKF_AD_OFF: u32 = (-0x1000i32) as u32;
+const SKF_AD_PROTOCOL: u32 = 0;
+const SKF_AD_PKTTYPE: u32 = 4;
+const SKF_AD_IFINDEX: u32 = 8;
+
+/// A program written for the cooked header (`framing` LINUX_SLL/SLL2) made
+/// fit for the kernel, which runs it on the network-layer packet of the
+/// SOCK_DGRAM socket, as libpcap 1.10.3 does: packet loads (absolute,
+/// indexed, `ldx msh`) past the header move back by its length, loads of
+/// its protocol, packet type and (SLL2) interface index fields become the
+/// matching ancillary loads; a program that reads any other header byte
+/// stays in user space (None). Loads of ancillary data are left alone.
+pub fn cooked_kernel_program(
+    prog: &[crate::types::BpfInsn],
+    framing: i32,
+) -> Option<Vec<crate::types::BpfInsn>> {
+    let (hdr, fields): (u32, &[(u32, u32)]) = match framing {
+        DLT_LINUX_SLL => (16, &[(0, SKF_AD_PKTTYPE), (14, SKF_AD_PROTOCOL)]),
+        DLT_LINUX_SLL2 => (
+            20,
+            &[
+                (0, SKF_AD_PROTOCOL),
+                (4, SKF_AD_IFINDEX),
+                (10, SKF_AD_PKTTYPE),
+            ],
+        ),
+        _ => return Some(prog.to_vec()),
+    };
+    let mut out = prog.to_vec();
+    for i in &mut out {
+        let class = i.code & 0x07;
+        let mode = i.code & 0xe0;
+        // BPF_LD (0) / BPF_LDX (1) with BPF_ABS (0x20), BPF_IND (0x40) or
+        // BPF_MSH (0xa0).
+        if !(class == 0 || class == 1) || !matches!(mode, 0x20 | 0x40 | 0xa0) {
+            continue;
+        }
+        if i.k >= SKF_AD_OFF {
+            continue;
+        }
+        if i.k >= hdr {
+            i.k -= hdr;
+        } else if let Some(&(_, ad)) = fields.iter().find(|(off, _)| *off == i.k) {
+            i.k = SKF_AD_OFF.wrapping_add(ad);
+        } else if (i.k as i32) > 0 {
+            return None;
+        }
+    }
+    Some(out)
+}
+
 /// Why activation failed: a PCAP_ERROR_* code and errbuf text ("" lets the
 /// caller use pcap_statustostr).
 pub type ActivateError = (i32, String);
@@ -125,27 +228,28 @@ fn arphrd(dev: &CStr) -> Option<u32> {
 /// Opens the ring: `pcap_activate` for a capture handle.
 pub fn activate(p: &Params<'_>) -> Result<(Live, i32), ActivateError> {
     let name = p.device.to_string_lossy().into_owned();
-    if name == "any" {
-        return Err((
-            status::ERROR,
-            "any: capturing on the \"any\" device (cooked headers) is not supported by libpfring's rings yet".into(),
-        ));
-    }
-    let Some(hw) = arphrd(p.device) else {
-        return Err((status::NO_SUCH_DEVICE, String::new()));
-    };
-    // ARPHRD_ETHER and ARPHRD_LOOPBACK both give DLT_EN10MB.
-    let dlts = match hw {
-        1 => vec![1, 143],
-        772 => vec![1],
-        other => {
-            return Err((
-                status::ERROR,
-                format!(
+    let any = name == "any";
+    // ARPHRD_ETHER and ARPHRD_LOOPBACK both give DLT_EN10MB; `any` is
+    // cooked (LINUX_SLL first, LINUX_SLL2 on request), whatever promisc says.
+    let (dlts, hw) = if any {
+        (vec![DLT_LINUX_SLL, DLT_LINUX_SLL2], 0)
+    } else {
+        let Some(hw) = arphrd(p.device) else {
+            return Err((status::NO_SUCH_DEVICE, String::new()));
+        };
+        let dlts = match hw {
+            1 => vec![1, 143],
+            772 => vec![1],
+            other => {
+                return Err((
+                    status::ERROR,
+                    format!(
                     "{name}: link-layer type (ARPHRD {other}) not supported by libpfring's rings"
                 ),
-            ))
-        }
+                ))
+            }
+        };
+        (dlts, hw)
     };
     // IFF_UP: capturing on a device that is down fails like libpcap.
     let flags = std::fs::read_to_string(
@@ -155,7 +259,7 @@ pub fn activate(p: &Params<'_>) -> Result<(Live, i32), ActivateError> {
     )
     .ok()
     .and_then(|t| u32::from_str_radix(t.trim().trim_start_matches("0x"), 16).ok());
-    if flags.is_some_and(|f| f & 0x1 == 0) {
+    if !any && flags.is_some_and(|f| f & 0x1 == 0) {
         return Err((status::IFACE_NOT_UP, String::new()));
     }
     let snaplen = if p.snaplen <= 0 || p.snaplen > 262_144 {
@@ -163,7 +267,11 @@ pub fn activate(p: &Params<'_>) -> Result<(Live, i32), ActivateError> {
     } else {
         p.snaplen as u32
     };
-    let ring = open_ring(p.device, p.promisc, snaplen, p.buffer_size).map_err(|e| match e {
+    let promisc = p.promisc && !any;
+    let cooked = if any { Cooked::Sll } else { Cooked::Off };
+    let config = ring_config(snaplen, p.buffer_size, p.timeout, p.immediate, cooked)
+        .map_err(|e| (status::ERROR, format!("{name}: {e:?}")))?;
+    let ring = Ring::open_with(p.device, promisc, false, config).map_err(|e| match e {
         pfring::error::Error::NoDevice => (status::NO_SUCH_DEVICE, String::new()),
         e if e.errno() == libc::EPERM || e.errno() == libc::EACCES => (
             status::PERM_DENIED,
@@ -194,12 +302,16 @@ pub fn activate(p: &Params<'_>) -> Result<(Live, i32), ActivateError> {
         nonblock: Cell::new(p.nonblock),
         snaplen,
         loopback: hw == 772,
+        any_lo: any.then(lo_ifindex),
+        config,
+        cluster: Cell::new(p.cluster),
+        framing: Cell::new(dlts[0]),
         direction: Cell::new(D_INOUT),
         dlts,
         send_fd: Cell::new(-1),
         device: p.device.to_owned(),
         kernel_filter: Cell::new(false),
-        ifdrop_base: if p.promisc { if_drops(&name) } else { None },
+        ifdrop_base: if promisc { if_drops(&name) } else { None },
         // ETH_P_ALL (3) and 0 mean every frame, as for the packet socket.
         protocol: match p.protocol {
             0 | 3 => None,
@@ -249,7 +361,7 @@ impl Live {
             let got = self.ring.recv_with(false, |pk| {
                 let outgoing = matches!(pk.dir, Direction::Tx);
                 let wanted = if outgoing {
-                    !self.loopback && dir != D_IN
+                    !self.loopback && dir != D_IN && self.any_lo != Some(pk.ifindex)
                 } else {
                     dir != D_OUT
                 };
@@ -257,7 +369,7 @@ impl Live {
                     return false;
                 }
                 if let Some(t) = self.protocol {
-                    if !has_ethertype(pk.data, t) {
+                    if !has_protocol(pk.data, t, self.framing.get()) {
                         return false;
                     }
                 }
@@ -335,6 +447,19 @@ impl Live {
     /// kernel filtering, user space does not filter again: the kernel sees
     /// the VLAN ancillary data that user space lacks.
     pub fn attach(&self, prog: &[crate::types::BpfInsn]) -> bool {
+        let Some(prog) = cooked_kernel_program(prog, self.framing.get()) else {
+            // The kernel cannot run it: drop any earlier program (accept
+            // everything) and filter in user space.
+            let all = [pfring::ring::SockFilter {
+                code: 0x06,
+                jt: 0,
+                jf: 0,
+                k: u32::MAX,
+            }];
+            let _ = self.ring.attach_filter(&all);
+            self.kernel_filter.set(false);
+            return false;
+        };
         let k: Vec<pfring::ring::SockFilter> = prog
             .iter()
             .map(|i| pfring::ring::SockFilter {
@@ -353,11 +478,57 @@ impl Live {
     pub fn set_cluster(&self, id: u32) -> Result<(), String> {
         self.ring
             .set_cluster(id)
-            .map_err(|e| format!("can't join PF_RING cluster {id}: {e:?}"))
+            .map_err(|e| format!("can't join PF_RING cluster {id}: {e:?}"))?;
+        self.cluster.set(id);
+        Ok(())
+    }
+
+    /// The DLT frames are delivered in.
+    pub fn framing(&self) -> i32 {
+        self.framing.get()
+    }
+
+    /// pcap_set_datalink on `any`: switches between LINUX_SLL and
+    /// LINUX_SLL2 by opening the ring again with the other cooked framing
+    /// (frames queued on the old ring are discarded; the descriptor may
+    /// change). The kernel filter is dropped: the caller re-attaches its
+    /// program, now read against the new header.
+    pub fn set_framing(&mut self, dlt: i32) -> Result<(), String> {
+        if dlt == self.framing.get() {
+            return Ok(());
+        }
+        let cooked = match dlt {
+            DLT_LINUX_SLL => Cooked::Sll,
+            DLT_LINUX_SLL2 => Cooked::Sll2,
+            // EN10MB / DOCSIS on a device: the same frames.
+            _ => {
+                self.framing.set(dlt);
+                return Ok(());
+            }
+        };
+        let mut config = self.config;
+        config.cooked = cooked;
+        let text = |e: pfring::error::Error| format!("{}: {e:?}", self.device.to_string_lossy());
+        let ring = Ring::open_with(&self.device, false, false, config).map_err(text)?;
+        if self.cluster.get() != 0 {
+            if let Err(e) = ring.set_cluster(self.cluster.get()) {
+                ring.close();
+                return Err(text(e));
+            }
+        }
+        let old = std::mem::replace(&mut self.ring, ring);
+        old.close();
+        self.config = config;
+        self.framing.set(dlt);
+        self.kernel_filter.set(false);
+        Ok(())
     }
 
     /// pcap_inject: bytes sent.
     pub fn inject(&self, buf: &[u8]) -> Result<usize, String> {
+        if self.any_lo.is_some() {
+            return Err("Sending packets isn't supported on the \"any\" device".into());
+        }
         if self.send_fd.get() < 0 {
             let fd = sys::send_socket(&self.device).map_err(|e| os_text("socket", &e))?;
             self.send_fd.set(fd);
@@ -384,7 +555,97 @@ impl Drop for Live {
 
 #[cfg(test)]
 mod tests {
-    use super::has_ethertype;
+    use super::*;
+    use crate::types::BpfInsn;
+
+    fn ins(code: u16, k: u32) -> BpfInsn {
+        BpfInsn {
+            code,
+            jt: 0,
+            jf: 0,
+            k,
+        }
+    }
+
+    #[test]
+    fn cooked_programs_for_the_kernel() {
+        const LDH_ABS: u16 = 0x28;
+        const LDB_ABS: u16 = 0x30;
+        const LDB_IND: u16 = 0x50;
+        const LDX_MSH: u16 = 0xb1;
+        const LD_LEN: u16 = 0x80;
+        const RET: u16 = 0x06;
+        let ad = |f: u32| SKF_AD_OFF.wrapping_add(f);
+        let prog = [
+            ins(LDH_ABS, 14),
+            ins(LDB_ABS, 0),
+            ins(LDX_MSH, 16),
+            ins(LDB_IND, 25),
+            ins(LDH_ABS, ad(44)),
+            ins(LD_LEN, 0),
+            ins(RET, 262_144),
+        ];
+        let k = |p: &[BpfInsn], dlt| {
+            cooked_kernel_program(p, dlt).map(|v| v.iter().map(|i| i.k).collect::<Vec<_>>())
+        };
+        assert_eq!(
+            k(&prog, DLT_LINUX_SLL),
+            Some(vec![
+                ad(SKF_AD_PROTOCOL),
+                ad(SKF_AD_PKTTYPE),
+                0,
+                9,
+                ad(44),
+                0,
+                262_144
+            ])
+        );
+        let prog2 = [
+            ins(LDH_ABS, 0),
+            ins(LDB_ABS, 10),
+            ins(0x20, 4),
+            ins(LDH_ABS, 32),
+            ins(RET, 0),
+        ];
+        assert_eq!(
+            k(&prog2, DLT_LINUX_SLL2),
+            Some(vec![
+                ad(SKF_AD_PROTOCOL),
+                ad(SKF_AD_PKTTYPE),
+                ad(SKF_AD_IFINDEX),
+                12,
+                0
+            ])
+        );
+        // Header bytes with no ancillary equivalent: user space.
+        assert_eq!(k(&[ins(LDB_ABS, 6), ins(RET, 1)], DLT_LINUX_SLL), None);
+        assert_eq!(k(&[ins(LDH_ABS, 12), ins(RET, 1)], DLT_LINUX_SLL2), None);
+        // Not cooked: unchanged.
+        assert_eq!(k(&prog, 1).unwrap()[0], 14);
+    }
+
+    #[test]
+    fn cooked_protocol_selection() {
+        let mut sll = vec![0u8; 20];
+        sll[14..16].copy_from_slice(&0x0800u16.to_be_bytes());
+        assert!(has_protocol(&sll, 0x0800, DLT_LINUX_SLL));
+        assert!(!has_protocol(&sll, 0x0806, DLT_LINUX_SLL));
+        let mut sll2 = vec![0u8; 24];
+        sll2[0..2].copy_from_slice(&0x86ddu16.to_be_bytes());
+        assert!(has_protocol(&sll2, 0x86dd, DLT_LINUX_SLL2));
+        assert!(!has_protocol(&sll2[..1], 0x86dd, DLT_LINUX_SLL2));
+    }
+
+    #[test]
+    fn ring_geometry_follows_libpcap() {
+        // tcpdump's defaults: snaplen 262144, 2 MiB, 1000 ms.
+        let c = ring_config(262_144, 2 << 20, 1000, false, Cooked::Off).unwrap();
+        assert_eq!((c.block_size, c.retire_ms), (256 * 1024, 1000));
+        let c = ring_config(96, 2 << 20, 0, true, Cooked::Sll2).unwrap();
+        assert_eq!((c.block_size, c.retire_ms, c.cooked), (0, 1, Cooked::Sll2));
+        let c = ring_config(1500, 1 << 20, -5, false, Cooked::Off).unwrap();
+        assert_eq!((c.block_size, c.retire_ms), (0, 0));
+    }
 
     #[test]
     fn ethertype_selection() {

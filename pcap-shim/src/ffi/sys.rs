@@ -83,6 +83,12 @@ pub(crate) fn wait(sock: c_int, wake: c_int, timeout_ms: c_int) -> io::Result<Wa
     Ok(Wait::Readable)
 }
 
+/// `if_nametoindex(name)` (0 when there is no such device).
+pub(crate) fn ifindex(name: &CStr) -> u32 {
+    // SAFETY: name is NUL-terminated.
+    unsafe { libc::if_nametoindex(name.as_ptr()) }
+}
+
 /// A raw packet socket bound to a device, for pcap_inject.
 pub(crate) fn send_socket(dev: &CStr) -> io::Result<c_int> {
     // SAFETY: dev is NUL-terminated.

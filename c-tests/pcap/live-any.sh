@@ -1,0 +1,142 @@
+#!/usr/bin/env bash
+# Live capture on the "any" device (cooked LINUX_SLL / LINUX_SLL2 headers)
+# through the shim, compared with Debian's libpcap 1.10.3 on the same
+# traffic, in a network namespace of our own (veth pair av1/av2, IPv6 off so
+# no background frames):
+#  1. tcpdump -i any -c 2N -w FILE (tcpdump picks LINUX_SLL2) while N frames
+#     go out of av2 into av1: 2N records (av2's outgoing copy, av1's
+#     incoming one), caplen, len and bytes (SLL2 header included)
+#     identical, stdout/stderr/exit status identical;
+#  2. the same with -y LINUX_SLL (16-byte SLL header);
+#  3. tcpdump -i any -nn -e -t printing, stopped by SIGINT: stdout and the
+#     statistics lines identical;
+#  4. frames sent on lo (up to 40000 bytes), captured on any: loopback's
+#     outgoing copies dropped, records and statistics identical;
+#  5. kernel filters on the cooked socket: 'inbound and len > 500' (packet
+#     type and length) and 'ether proto 0x88b5' with -y LINUX_SLL (protocol
+#     field): records and "received by filter" counts identical;
+#  6. live_probe on any (activation, promisc ignored, datalinks SLL/SLL2,
+#     set_datalink, non-blocking, breakloop, inject refused, rfmon);
+#  7. tcpdump -i any -L and -i any -D output.
+# usage: live-any.sh LIBDIR SENDFRAMES READALL LIVE_PROBE
+set -euo pipefail
+lib=$(cd "$1" && pwd)
+send=$2
+readall=$3
+probe=$4
+N=${SHIM_LIVE_FRAMES:-100}
+work=$(mktemp -d)
+ns=shimany$$
+cleanup() { ip netns del "$ns" 2>/dev/null || true; [ -n "${SHIM_KEEP_LIVE:-}" ] || rm -rf "$work"; }
+trap cleanup EXIT
+ip netns add "$ns"
+ip netns exec "$ns" sh -c "echo 1 >/proc/sys/net/ipv6/conf/all/disable_ipv6; echo 1 >/proc/sys/net/ipv6/conf/default/disable_ipv6"
+ip -n "$ns" link add av1 type veth peer name av2
+ip -n "$ns" link set av1 up
+ip -n "$ns" link set av2 up
+ip -n "$ns" link set lo up
+fail=0
+
+# Waits up to 20 s for a background process, then kills it; prints "exit N".
+reap() { # pid
+	for _ in $(seq 200); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
+	kill -KILL "$1" 2>/dev/null || true
+	local rc=0
+	wait "$1" || rc=$?
+	echo "exit $rc"
+}
+
+wait_for() { # file pattern: up to 5 s
+	for _ in $(seq 50); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
+	echo "live-any.sh: timeout waiting for '$2' in $1" >&2; return 1
+}
+
+# Records of a savefile (first reading only), without time stamps.
+recs() { "$readall" "$1" | awk '/^micro:/ {m = 1; next} /^[a-z]+:/ {m = 0} m && /^  [0-9]/ {$1 = ""; $2 = ""; print}'; }
+
+for which in sys shim; do
+	d=$work/$which; mkdir -p "$d"
+	envlib=(); [ $which = shim ] && envlib=(LD_LIBRARY_PATH="$lib")
+	# (ip netns exec and env exec tcpdump: $! is tcpdump itself)
+	td=(ip netns exec "$ns" env "${envlib[@]}" tcpdump -Z root)
+	# 1./2. -c 2N -w FILE, SLL2 (tcpdump's choice on any) and SLL
+	for y in sll2 sll; do
+		yo=(); [ $y = sll ] && yo=(-y LINUX_SLL)
+		"${td[@]}" -i any "${yo[@]}" -c $((2 * N)) -w "$d/$y.pcap" >"$d/$y.out" 2>"$d/$y.err" &
+		pid=$!
+		wait_for "$d/$y.err" listening
+		ip netns exec "$ns" "$send" av2 "$N"
+		reap $pid >>"$d/$y.out"
+		recs "$d/$y.pcap" >"$d/$y.records"
+		head -c 24 "$d/$y.pcap" | od -An -tx1 >"$d/$y.header"
+	done
+	# 3. printing with link-level headers, stopped by SIGINT
+	"${td[@]}" -i any -nn -e -t >"$d/p.out" 2>"$d/p.err" &
+	pid=$!
+	wait_for "$d/p.err" listening
+	ip netns exec "$ns" "$send" av2 "$N"
+	for _ in $(seq 100); do [ "$(grep -c '^[^[:space:]]' "$d/p.out")" -ge $((2 * N)) ] && break; sleep 0.1; done
+	kill -INT $pid 2>/dev/null || true
+	reap $pid >>"$d/p.out"
+	# 4. loopback through any: each frame once
+	"${td[@]}" -i any -c 40 -w "$d/lo.pcap" >"$d/lo.out" 2>"$d/lo.err" &
+	pid=$!
+	wait_for "$d/lo.err" listening
+	ip netns exec "$ns" "$send" lo 40 40000
+	reap $pid >>"$d/lo.out"
+	recs "$d/lo.pcap" >"$d/lo.records"
+	# 5. kernel filters on the cooked socket, stopped by SIGINT
+	i=0
+	for f in "inbound and len > 500" "-y LINUX_SLL ether proto 0x88b5"; do
+		i=$((i + 1))
+		yo=(); expr=$f
+		case $f in -y*) yo=(-y LINUX_SLL); expr=${f#-y LINUX_SLL }; esac
+		"${td[@]}" -i any "${yo[@]}" -w "$d/f$i.pcap" "$expr" >"$d/f$i.out" 2>"$d/f$i.err" &
+		pid=$!
+		wait_for "$d/f$i.err" listening
+		ip netns exec "$ns" "$send" av2 "$N"
+		ip netns exec "$ns" "$send" lo 10
+		sleep 1.5
+		kill -INT $pid 2>/dev/null || true
+		reap $pid >>"$d/f$i.out"
+		recs "$d/f$i.pcap" >"$d/f$i.records"
+	done
+	# 6. API probe on the idle any device
+	ip netns exec "$ns" env "${envlib[@]}" timeout 20 "$probe" any >"$d/probe" 2>&1 || echo "exit $?" >>"$d/probe"
+	# 7. lists
+	for o in "-i any -L" "-D"; do
+		rc=0
+		ip netns exec "$ns" env "${envlib[@]}" tcpdump $o >>"$d/l.out" 2>&1 || rc=$?
+		echo "exit $rc" >>"$d/l.out"
+	done
+done
+
+check() { # label a b
+	if cmp -s "$2" "$3"; then echo "ok   $1"; else echo "FAIL $1"; diff "$2" "$3" | head -10 || true; fail=1; fi
+}
+for y in sll2 sll; do
+	n=$(wc -l <"$work/shim/$y.records")
+	if [ "$n" -eq $((2 * N)) ]; then echo "ok   any ($y) -w: $n of $((2 * N)) frames captured through the shim"; else
+		echo "FAIL any ($y) -w: $n of $((2 * N)) frames"; fail=1; fi
+	check "any ($y) -w: savefile header identical" "$work/sys/$y.header" "$work/shim/$y.header"
+	check "any ($y) -w: $n records (caplen, len, cooked header + bytes) identical to Debian libpcap's" \
+		"$work/sys/$y.records" "$work/shim/$y.records"
+	check "any ($y) -w: tcpdump stdout, stderr, exit status" <(cat "$work/sys/$y.out" "$work/sys/$y.err") \
+		<(cat "$work/shim/$y.out" "$work/shim/$y.err")
+done
+check "any -nn -e SIGINT: $(grep -c '^[^[:space:]e]' "$work/sys/p.out") printed packets + exit status" "$work/sys/p.out" "$work/shim/p.out"
+check "any -nn -e SIGINT: stderr statistics" "$work/sys/p.err" "$work/shim/p.err"
+nlo=$(wc -l <"$work/shim/lo.records")
+[ "$nlo" -eq 40 ] || { echo "FAIL any lo: $nlo of 40 frames"; fail=1; }
+check "any, frames on lo: 40 frames up to 40000 bytes once each, records identical" "$work/sys/lo.records" "$work/shim/lo.records"
+check "any, frames on lo: stdout, stderr, exit status" <(cat "$work/sys/lo.out" "$work/sys/lo.err") <(cat "$work/shim/lo.out" "$work/shim/lo.err")
+for i in 1 2; do
+	nf=$(wc -l <"$work/shim/f$i.records")
+	[ "$nf" -gt 0 ] || { echo "FAIL any filter $i: nothing captured"; fail=1; }
+	check "any kernel filter $i: $nf records identical" "$work/sys/f$i.records" "$work/shim/f$i.records"
+	check "any kernel filter $i: tcpdump output and statistics" <(cat "$work/sys/f$i.out" "$work/sys/f$i.err") \
+		<(cat "$work/shim/f$i.out" "$work/shim/f$i.err")
+done
+check "live_probe any: $(wc -l <"$work/sys/probe") lines of live-handle API results" "$work/sys/probe" "$work/shim/probe"
+check "tcpdump -i any -L, -D" "$work/sys/l.out" "$work/shim/l.out"
+exit $fail
