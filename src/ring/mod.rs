@@ -162,16 +162,35 @@ impl Config {
             }
         };
         Ok(Config {
-            bucket_len: env_u32("PF_RING_BUCKET_LEN", bucket_len.clamp(64, 65535), 64, 65535)?,
+            bucket_len: env_u32(
+                "PF_RING_BUCKET_LEN",
+                bucket_len.clamp(64, 65535),
+                64,
+                65535,
+                "PF_RING_BUCKET_LEN out of range (64..65535)",
+            )?,
             num_slots: env_u32(
                 "PF_RING_NUM_SLOTS",
                 num_slots.clamp(16, 1 << 20),
                 16,
                 1 << 20,
+                "PF_RING_NUM_SLOTS out of range (16..1048576)",
             )?,
             prefilter,
-            block_size: 0,
-            retire_ms: 0,
+            block_size: env_u32(
+                "PF_RING_BLOCK_SIZE",
+                0,
+                4096,
+                1 << 24,
+                "PF_RING_BLOCK_SIZE out of range (4096..16777216)",
+            )?,
+            retire_ms: env_u32(
+                "PF_RING_RETIRE_MS",
+                0,
+                1,
+                1000,
+                "PF_RING_RETIRE_MS out of range (1..1000)",
+            )?,
             cooked: Cooked::Off,
         })
     }
@@ -186,14 +205,12 @@ impl Config {
     }
 }
 
-fn env_u32(name: &str, default: u32, min: u32, max: u32) -> Result<u32, Error> {
+fn env_u32(name: &str, default: u32, min: u32, max: u32, what: &'static str) -> Result<u32, Error> {
     match std::env::var(name) {
         Err(_) => Ok(default),
         Ok(v) => match v.trim().parse::<u32>() {
             Ok(n) if (min..=max).contains(&n) => Ok(n),
-            _ => Err(Error::Invalid(
-                "PF_RING_BUCKET_LEN/PF_RING_NUM_SLOTS out of range",
-            )),
+            _ => Err(Error::Invalid(what)),
         },
     }
 }
