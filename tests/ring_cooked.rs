@@ -191,3 +191,70 @@ fn cooked_rings_refuse_rules_and_reflection() {
         "invalid argument: a cooked ring cannot reflect"
     );
 }
+
+#[test]
+fn cooked_framing_switches_between_sll_and_sll2_on_the_same_socket() {
+    let ns = NetnsPair::new("ck5");
+    let ring = ring_in(&ns.b, "any", cfg(Cooked::Sll));
+    ring.enable().unwrap();
+    let tx = RawTx::open(&ns.a, IF_A);
+    let fs = frames();
+    tx.send(&fs[0].0);
+    let got = collect(&ring, 1, 16);
+    assert_eq!(got.len(), 1);
+    assert_eq!(&got[0].data[16..], &fs[0].1[..]);
+    ring.set_cooked(Cooked::Sll2).unwrap();
+    tx.send(&fs[0].0);
+    let got = collect(&ring, 1, 20);
+    assert_eq!(got.len(), 1);
+    assert_eq!(&got[0].data[..2], &[0x08, 0x00]);
+    assert_eq!(&got[0].data[20..], &fs[0].1[..]);
+    let e = ring.set_cooked(Cooked::Off).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "invalid argument: cooked framing can only change between SLL and SLL2"
+    );
+    let raw = ring_in(&ns.b, IF_B, cfg(Cooked::Off));
+    assert!(raw.set_cooked(Cooked::Sll).is_err());
+}
+
+#[test]
+fn recv_batch_hands_over_what_is_queued_and_stops_when_asked() {
+    let ns = NetnsPair::new("ck6");
+    let mut c = cfg(Cooked::Off);
+    c.retire_ms = 1;
+    let ring = ring_in(&ns.b, IF_B, c);
+    ring.enable().unwrap();
+    let tx = RawTx::open(&ns.a, IF_A);
+    let mut sent = Vec::new();
+    for i in 0..5u8 {
+        let f = ipv4_frame(None, 17, 0, &udp(1000 + u16::from(i), 9, &[i; 8]));
+        tx.send(&f);
+        sent.push(f);
+    }
+    // Wait until the block with all five is handed over.
+    let end = Instant::now() + Duration::from_secs(5);
+    let mut got: Vec<Vec<u8>> = Vec::new();
+    let mut batches = Vec::new();
+    while got.len() < 5 && Instant::now() < end {
+        // At most 3 per batch: `f` says stop on the third.
+        let mut k = 0;
+        let n = ring
+            .recv_batch(|p| {
+                got.push(p.data.to_vec());
+                k += 1;
+                k < 3
+            })
+            .unwrap();
+        if n > 0 {
+            batches.push(n);
+        } else {
+            std::thread::sleep(Duration::from_millis(2));
+        }
+    }
+    assert_eq!(got, sent);
+    assert!(batches.iter().all(|&n| n <= 3), "{batches:?}");
+    assert_eq!(batches.iter().sum::<usize>(), 5);
+    assert_eq!(ring.recv_batch(|_| true).unwrap(), 0);
+    assert_eq!(ring.stats().unwrap().0, 5);
+}

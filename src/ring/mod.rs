@@ -365,7 +365,14 @@ impl Ring {
             }
         };
         let mut backend = match kfd {
-            Some(fd) => Backend::Kmod(KmodRing::open(fd, device, config.bucket_len)?),
+            // The ring's slot count applies to the module too (its
+            // per-socket extension; an older module uses its num_slots).
+            Some(fd) => Backend::Kmod(KmodRing::open_slots(
+                fd,
+                device,
+                config.bucket_len,
+                config.num_slots,
+            )?),
             None => Backend::AfPacket(TpacketV3::open(
                 config.geometry(),
                 config.bucket_len,
@@ -443,6 +450,20 @@ impl Ring {
             Backend::Kmod(k) => k.bucket_len(),
             Backend::AfPacket(_) => self.config.bucket_len,
         }
+    }
+
+    /// Switches a cooked ring between `Sll` and `Sll2` framing for the
+    /// frames read from now on (what `pcap_set_datalink` does on `any`).
+    /// EINVAL on a ring opened without cooked framing or for `Off`.
+    pub fn set_cooked(&self, c: Cooked) -> Result<(), Error> {
+        let _g = self.enter()?;
+        if self.config.cooked == Cooked::Off || c == Cooked::Off {
+            return Err(Error::Invalid(
+                "cooked framing can only change between SLL and SLL2",
+            ));
+        }
+        self.tp().set_cooked(c);
+        Ok(())
     }
 
     /// On AF_PACKET: the ring's (block size, number of blocks, retire
@@ -659,6 +680,42 @@ impl Ring {
                 _ => {}
             }
         }
+    }
+
+    /// Hands the frames queued now to `f` without waiting, inside one
+    /// entry into the ring (one closed/enable/reflector check for the
+    /// batch); stops after a frame for which `f` returns false, or when
+    /// nothing is queued. Returns how many frames `f` got (0 = none
+    /// queued). As with [`Ring::recv_with`], the last frame handed out
+    /// stays valid until the next receive call (`pcap_next_ex` relies on
+    /// it), and `f` runs while the consumer position is held.
+    #[inline]
+    pub fn recv_batch(&self, mut f: impl FnMut(Packet<'_>) -> bool) -> Result<usize, Error> {
+        let _g = self.enter_consumer()?;
+        self.enable_inner()?;
+        let _l = if self.reentrant {
+            Some(self.lock.lock())
+        } else {
+            None
+        };
+        if self.reflecting.load(Ordering::Acquire) {
+            return Ok(0);
+        }
+        let mut n = 0u64;
+        loop {
+            let mut more = true;
+            if self.take_forwarded(&mut |p| more = f(p)).is_none() {
+                break;
+            }
+            n += 1;
+            if !more {
+                break;
+            }
+        }
+        // Single writer (the consumer), as in try_take.
+        let d = self.delivered.load(Ordering::Relaxed);
+        self.delivered.store(d + n, Ordering::Relaxed);
+        Ok(n as usize)
     }
 
     #[inline(always)]
@@ -1028,17 +1085,24 @@ impl Ring {
             if rate == 0 {
                 return Err(rule_error(RuleError::InvalidSamplingRate));
             }
-            // The module keeps one forwarded packet, then drops the next
-            // `sample_rate` (3.7.5's countdown, active above 1): rate r here
-            // (1 in r) is r-1 there. It cannot say "1 in 2", which is done
-            // here on the delivered frames instead (not applied to frames
-            // the module reflects).
+            let _c = self.ctl.lock();
+            // The module's extension keeps 1 in `rate` for any rate, also
+            // for the frames it reflects.
+            match k.set_sampling_one_in(rate) {
+                Ok(()) => return self.sampler.set_rate(1).map_err(rule_error),
+                Err(e) if e.errno() != libc::ENOPROTOOPT => return Err(e),
+                Err(_) => {}
+            }
+            // An older module keeps one forwarded packet, then drops the
+            // next `sample_rate` (3.7.5's countdown, active above 1): rate r
+            // here (1 in r) is r-1 there. It cannot say "1 in 2", which is
+            // done here on the delivered frames instead (not applied to
+            // frames the module reflects).
             let (kernel, user) = if rate == 2 {
                 (1, 2)
             } else {
                 (rate.max(2) - 1, 1)
             };
-            let _c = self.ctl.lock();
             k.set_sampling_rate(kernel)?;
             return self.sampler.set_rate(user).map_err(rule_error);
         }

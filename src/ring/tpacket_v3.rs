@@ -7,7 +7,7 @@
 //! plain memory until we return it.
 
 use core::ffi::c_int;
-use core::sync::atomic::{AtomicU32, Ordering};
+use core::sync::atomic::{AtomicU32, AtomicU8, Ordering};
 
 use crate::error::Error;
 use crate::parse::Direction;
@@ -152,18 +152,19 @@ impl Geometry {
 
 /// How frames are presented (see [`crate::ring::Config::cooked`]).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[repr(u8)]
 pub enum Cooked {
     /// As on the wire (SOCK_RAW), the link-layer header included.
     #[default]
-    Off,
+    Off = 0,
     /// SOCK_DGRAM: the network-layer packet behind a `DLT_LINUX_SLL`
     /// header built from the kernel's `sockaddr_ll` (libpcap's "cooked"
     /// capture); a VLAN tag the kernel stripped goes back in the header's
     /// protocol field, as libpcap puts it.
-    Sll,
+    Sll = 1,
     /// As `Sll` with a `DLT_LINUX_SLL2` header (no VLAN tag reinsertion,
     /// like libpcap).
-    Sll2,
+    Sll2 = 2,
 }
 
 /// Block retire timeout (see [`Geometry::for_slots`]).
@@ -210,7 +211,8 @@ pub struct TpacketV3 {
     map: *mut u8,
     map_len: usize,
     geo: Geometry,
-    cooked: Cooked,
+    /// A [`Cooked`] as u8; may switch between Sll and Sll2 while open.
+    cooked: AtomicU8,
 }
 
 // SAFETY: the mapping is owned by this struct; access to the blocks is
@@ -244,7 +246,7 @@ impl TpacketV3 {
             map: core::ptr::null_mut(),
             map_len: 0,
             geo,
-            cooked,
+            cooked: AtomicU8::new(cooked as u8),
         };
         if let Err(e) = me.setup(caplen) {
             me.release();
@@ -258,7 +260,7 @@ impl TpacketV3 {
     /// may be opened in one namespace and controlled from a thread in
     /// another); see [`in_netns_of`].
     pub fn open_sibling(&self, geo: Geometry, caplen: u32) -> Result<Self, Error> {
-        in_netns_of(self.fd, || TpacketV3::open(geo, caplen, self.cooked))
+        in_netns_of(self.fd, || TpacketV3::open(geo, caplen, self.cooked()))
     }
 
     fn setup(&mut self, caplen: u32) -> Result<(), Error> {
@@ -284,6 +286,22 @@ impl TpacketV3 {
         self.map = sys::mmap_shared(fd, self.map_len)?;
         self.set_snaplen(caplen)?;
         Ok(())
+    }
+
+    /// The framing of frames read from now on.
+    pub fn cooked(&self) -> Cooked {
+        match self.cooked.load(Ordering::Relaxed) {
+            1 => Cooked::Sll,
+            2 => Cooked::Sll2,
+            _ => Cooked::Off,
+        }
+    }
+
+    /// Switches a cooked ring between SLL and SLL2 framing (the socket is
+    /// the same; only the header built per frame changes). The caller
+    /// refuses a switch to or from `Off`.
+    pub fn set_cooked(&self, c: Cooked) {
+        self.cooked.store(c as u8, Ordering::Relaxed);
     }
 
     /// The geometry the ring was set up with.
@@ -493,8 +511,9 @@ impl TpacketV3 {
                 0x8100
             }
         };
-        if self.cooked != Cooked::Off {
-            let add = self.build_cooked(h, mac, vlan.then(|| (tpid(), tci as u16)));
+        let cooked = self.cooked();
+        if cooked != Cooked::Off {
+            let add = self.build_cooked(cooked, h, mac, vlan.then(|| (tpid(), tci as u16)));
             mac -= add;
             caplen += add;
             wire_len += add as u32;
@@ -542,7 +561,13 @@ impl TpacketV3 {
     /// `sockaddr_ll`; returns its length. All fields big-endian, address
     /// bytes beyond `halen` zero.
     #[inline(never)]
-    fn build_cooked(&self, h: usize, net: usize, vlan: Option<(u16, u16)>) -> usize {
+    fn build_cooked(
+        &self,
+        cooked: Cooked,
+        h: usize,
+        net: usize,
+        vlan: Option<(u16, u16)>,
+    ) -> usize {
         // sll_protocol is stored in network order: keep its bytes as they are.
         let proto = self.rd16(h + H_PROTOCOL).to_ne_bytes();
         let hatype = self.rd16(h + H_HATYPE);
@@ -554,7 +579,7 @@ impl TpacketV3 {
         // SAFETY: sll_addr is 8 bytes inside the frame's sockaddr_ll.
         unsafe { core::ptr::copy_nonoverlapping(self.map.add(h + H_ADDR), addr.as_mut_ptr(), n) };
         let mut hdr = [0u8; SLL2_HDR_LEN];
-        let len = match self.cooked {
+        let len = match cooked {
             Cooked::Sll2 => {
                 hdr[0..2].copy_from_slice(&proto);
                 hdr[4..8].copy_from_slice(&self.rd32(h + H_IFINDEX).to_be_bytes());
