@@ -45,6 +45,7 @@
 #include <linux/spinlock.h>
 #include <linux/moduleparam.h>
 #include <linux/version.h>
+#include <linux/hrtimer.h>
 #include <net/sock.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
@@ -72,6 +73,8 @@ MODULE_VERSION(RING_VERSION);
 #define MAX_HASH_RULES          65536
 #define MAX_STATS_LEN           4096
 #define MIN_QUEUED_PKTS         64
+#define MAX_POLL_WATERMARK      65535
+#define MAX_POLL_TIMEOUT_US     10000   /* a lone packet reaches a blocked reader within 10 ms */
 #define MAX_QUEUE_LOOPS         64
 
 /* ------------------------------------------------------------------ params */
@@ -81,6 +84,8 @@ static unsigned int num_slots = 4096;
 static bool transparent_mode = true;
 static bool enable_tx_capture = true;
 static bool enable_ip_defrag;
+static unsigned int poll_watermark = 128;
+static unsigned int poll_timeout_us = 4000;
 
 static int param_set_range(const char *val, const struct kernel_param *kp,
 			   unsigned int lo, unsigned int hi)
@@ -106,6 +111,16 @@ static int bucket_len_set(const char *val, const struct kernel_param *kp)
 static int num_slots_set(const char *val, const struct kernel_param *kp)
 {
 	return param_set_range(val, kp, MIN_NUM_SLOTS, MAX_NUM_SLOTS);
+}
+
+static int poll_watermark_set(const char *val, const struct kernel_param *kp)
+{
+	return param_set_range(val, kp, 1, MAX_POLL_WATERMARK);
+}
+
+static int poll_timeout_set(const char *val, const struct kernel_param *kp)
+{
+	return param_set_range(val, kp, 0, MAX_POLL_TIMEOUT_US);
 }
 
 static int transparent_set(const char *val, const struct kernel_param *kp)
@@ -144,6 +159,12 @@ static const struct kernel_param_ops bucket_len_ops = {
 static const struct kernel_param_ops num_slots_ops = {
 	.set = num_slots_set, .get = param_get_uint,
 };
+static const struct kernel_param_ops poll_watermark_ops = {
+	.set = poll_watermark_set, .get = param_get_uint,
+};
+static const struct kernel_param_ops poll_timeout_ops = {
+	.set = poll_timeout_set, .get = param_get_uint,
+};
 static const struct kernel_param_ops transparent_ops = {
 	.set = transparent_set, .get = param_get_bool,
 };
@@ -155,6 +176,12 @@ module_param_cb(bucket_len, &bucket_len_ops, &bucket_len, 0644);
 MODULE_PARM_DESC(bucket_len, "Bytes of packet kept per slot (default 128)");
 module_param_cb(num_slots, &num_slots_ops, &num_slots, 0644);
 MODULE_PARM_DESC(num_slots, "Slots per ring (default 4096)");
+module_param_cb(poll_watermark, &poll_watermark_ops, &poll_watermark, 0644);
+MODULE_PARM_DESC(poll_watermark,
+		 "Queued packets that wake a blocked reader at once (default 128, 1 = every packet as 3.7.5)");
+module_param_cb(poll_timeout_us, &poll_timeout_ops, &poll_timeout_us, 0644);
+MODULE_PARM_DESC(poll_timeout_us,
+		 "Below the watermark, a blocked reader is woken at most this many us after a packet (default 4000, max 10000, 0 = at once as 3.7.5)");
 module_param_cb(transparent_mode, &transparent_ops, &transparent_mode, 0644);
 MODULE_PARM_DESC(transparent_mode, "Packets also go to the stack (only 1 is supported)");
 module_param(enable_tx_capture, bool, 0644);
@@ -180,6 +207,7 @@ struct ring_sock {
 	u8 bound;                       /* store-release at bind */
 	u8 active;                      /* set by poll, recvmsg, SO_ACTIVATE_RING */
 	u32 bucket_len_req;             /* SO_RING_BUCKET_LEN; 0 = module default */
+	u32 num_slots_req;              /* SO_RING_NUM_SLOTS; 0 = module default */
 	bool in_list;
 
 	/* ring memory (fixed after bind) */
@@ -192,8 +220,16 @@ struct ring_sock {
 	u32 insert_idx;
 	u64 tot_pkts, tot_lost, tot_insert;
 
-	/* sampling */
-	u32 sample_rate, pkt_to_sample;
+	/* sampling: sample_rate as set (shown in /proc), sample_skip packets
+	 * dropped after each one kept (0 = no sampling) */
+	u32 sample_rate, sample_skip, pkt_to_sample;
+
+	/* Batched wake-ups: a blocked reader is woken at once when
+	 * poll_watermark packets are queued, else by wake_timer at most
+	 * poll_timeout_ns after the packet (0 = every packet, as 3.7.5). */
+	u32 poll_watermark;             /* READ_ONCE/WRITE_ONCE */
+	u32 poll_timeout_ns;            /* READ_ONCE/WRITE_ONCE */
+	struct hrtimer wake_timer;
 
 	/* rules */
 	struct list_head rules;         /* filtering_rule_element, ascending id */
@@ -642,6 +678,34 @@ static void reflect_skb(struct ring_sock *pfr, struct sk_buff *skb, int ifindex)
 	dev_queue_xmit(c);
 }
 
+/* Wakes the ring's sleepers (poll, recvmsg): the batched wake-up's timer. */
+static enum hrtimer_restart ring_wake_timer(struct hrtimer *t)
+{
+	struct ring_sock *pfr = container_of(t, struct ring_sock, wake_timer);
+
+	pfr->sk.sk_data_ready(&pfr->sk);
+	return HRTIMER_NORESTART;
+}
+
+/* After a packet was queued (ring lock held): true if the reader is to be
+ * woken now (3.7.5 woke it for every packet), which is the case when the
+ * timeout is 0 or the watermark is reached.  Otherwise the wake-up timer is
+ * armed unless it is already pending, so a lone packet wakes a blocked
+ * reader at most poll_timeout after it arrived, while a paced stream wakes
+ * it once per timeout period rather than once per packet.  tot_read is the
+ * user's: a value that makes no sense gives a huge count, hence a wake-up. */
+static bool ring_wake_or_arm(struct ring_sock *pfr)
+{
+	u32 timeout = READ_ONCE(pfr->poll_timeout_ns);
+	u64 queued = pfr->tot_insert - READ_ONCE(pfr->info->tot_read);
+
+	if (!timeout || queued >= READ_ONCE(pfr->poll_watermark))
+		return true;
+	if (!hrtimer_is_queued(&pfr->wake_timer))
+		hrtimer_start(&pfr->wake_timer, ns_to_ktime(timeout), HRTIMER_MODE_REL_SOFT);
+	return false;
+}
+
 static void add_skb_to_ring(struct ring_sock *pfr, const struct pkt_ctx *c,
 			    const struct pfring_pkthdr *tmpl, bool tx)
 {
@@ -651,7 +715,7 @@ static void add_skb_to_ring(struct ring_sock *pfr, const struct pkt_ctx *c,
 	struct sk_filter *filter;
 	filtering_rule_element *e;
 	u8 *slot;
-	bool fwd;
+	bool fwd, wake_now;
 	int reflect_to = 0;
 	u32 plen = 0, caplen;
 
@@ -727,10 +791,11 @@ rules_done:
 	if (!fwd)
 		goto out_publish;
 
-	/* Sampling countdown as 3.7.5: keep one, then drop the next sample_rate. */
-	if (pfr->sample_rate > 1) {
+	/* Sampling countdown as 3.7.5: keep one, then drop the next sample_skip
+	 * (sample_rate for SO_SET_SAMPLING_RATE, N - 1 for SO_SET_SAMPLING_ONE_IN). */
+	if (pfr->sample_skip) {
 		if (pfr->pkt_to_sample == 0) {
-			pfr->pkt_to_sample = pfr->sample_rate;
+			pfr->pkt_to_sample = pfr->sample_skip;
 		} else {
 			pfr->pkt_to_sample--;
 			goto out_publish;
@@ -767,9 +832,11 @@ rules_done:
 	/* Partner: pfring_recv's acquire load of slot_state before it reads the
 	 * header, data and tot_insert written above. */
 	smp_store_release(&slot[1], 1);
+	wake_now = ring_wake_or_arm(pfr);
 	spin_unlock(&pfr->lock);
 	free_parse_buffer(pb);
-	pfr->sk.sk_data_ready(&pfr->sk);
+	if (wake_now)
+		pfr->sk.sk_data_ready(&pfr->sk);
 	return;
 
 out_publish:
@@ -1040,6 +1107,10 @@ static void ring_sk_destruct(struct sock *sk)
 	filtering_rule_element *e, *tmp;
 	unsigned int i;
 
+	/* SOCK_RCU_FREE: this runs after a grace period that began once the
+	 * ring had left ring_list and its cluster, so no packet handler can
+	 * arm the timer any more; wait for a running expiry. */
+	hrtimer_cancel(&pfr->wake_timer);
 	list_for_each_entry_safe(e, tmp, &pfr->rules, list) {
 		list_del(&e->list);
 		free_rule(e);
@@ -1091,7 +1162,7 @@ static int ring_release(struct socket *sock)
 static int ring_alloc_mem(struct ring_sock *pfr)
 {
 	u32 bl = pfr->bucket_len_req ? pfr->bucket_len_req : READ_ONCE(bucket_len);
-	u32 ns = READ_ONCE(num_slots);
+	u32 ns = pfr->num_slots_req ? pfr->num_slots_req : READ_ONCE(num_slots);
 	u64 slot_len = SLOT_OVERHEAD + (u64)bl;
 	u64 mem = PAGE_ALIGN(sizeof(FlowSlotInfo) + slot_len * ns);
 	u32 i;
@@ -1479,9 +1550,59 @@ static int ring_setsockopt(struct socket *sock, int level, int optname,
 			return -EFAULT;
 		spin_lock_bh(&pfr->lock);
 		pfr->sample_rate = v32;
+		pfr->sample_skip = v32 > 1 ? v32 : 0;  /* 3.7.5: active above 1 */
 		pfr->pkt_to_sample = 0;
 		spin_unlock_bh(&pfr->lock);
 		return 0;
+
+	case SO_SET_SAMPLING_ONE_IN:
+		/* 1 packet in N, for any N (N = 2 cannot be said with 106). */
+		if (optlen != sizeof(u32))
+			return -EINVAL;
+		if (copy_from_sockptr(&v32, optval, sizeof(v32)))
+			return -EFAULT;
+		if (v32 == 0)
+			return -EINVAL;
+		spin_lock_bh(&pfr->lock);
+		pfr->sample_rate = v32 - 1;
+		pfr->sample_skip = v32 - 1;
+		pfr->pkt_to_sample = 0;
+		spin_unlock_bh(&pfr->lock);
+		return 0;
+
+	case SO_SET_POLL_WATERMARK:
+		if (optlen != sizeof(u32))
+			return -EINVAL;
+		if (copy_from_sockptr(&v32, optval, sizeof(v32)))
+			return -EFAULT;
+		if (v32 == 0 || v32 > MAX_POLL_WATERMARK)
+			return -EINVAL;
+		WRITE_ONCE(pfr->poll_watermark, v32);
+		return 0;
+
+	case SO_SET_POLL_WATERMARK_TIMEOUT:
+		if (optlen != sizeof(u32))
+			return -EINVAL;
+		if (copy_from_sockptr(&v32, optval, sizeof(v32)))
+			return -EFAULT;
+		if (v32 > MAX_POLL_TIMEOUT_US)
+			return -EINVAL;
+		WRITE_ONCE(pfr->poll_timeout_ns, v32 * NSEC_PER_USEC);
+		return 0;
+
+	case SO_RING_NUM_SLOTS:
+		if (optlen != sizeof(u32))
+			return -EINVAL;
+		if (copy_from_sockptr(&v32, optval, sizeof(v32)))
+			return -EFAULT;
+		if (v32 < MIN_NUM_SLOTS || v32 > MAX_NUM_SLOTS)
+			return -EINVAL;
+		lock_sock(sock->sk);
+		rc = pfr->bound ? -EBUSY : 0;
+		if (!rc)
+			pfr->num_slots_req = v32;
+		release_sock(sock->sk);
+		return rc;
 
 	case SO_ACTIVATE_RING:
 		/* libpfring passes one dummy byte; the value is not read. */
@@ -1667,6 +1788,14 @@ static int ring_create(struct net *net, struct socket *sock, int protocol, int k
 	INIT_LIST_HEAD(&pfr->node);
 	pfr->default_accept = 1;
 	pfr->sample_rate = 1;
+	pfr->poll_watermark = READ_ONCE(poll_watermark);
+	pfr->poll_timeout_ns = READ_ONCE(poll_timeout_us) * NSEC_PER_USEC;
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
+	hrtimer_setup(&pfr->wake_timer, ring_wake_timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_SOFT);
+#else
+	hrtimer_init(&pfr->wake_timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_SOFT);
+	pfr->wake_timer.function = ring_wake_timer;
+#endif
 	pfr->net = sock_net(sk);
 	pfr->ring_id = atomic_inc_return(&ring_id_gen);
 	atomic_inc(&ring_count);

@@ -23,7 +23,11 @@
 #   KMOD_BUILTIN=0   skip the built-in tests: load the module, run only the
 #                    /extra/tests.d scripts (for iterating on other suites)
 #   KMOD_PERF=0      skip the second boot (qemu -icount) that measures CPU
-#                    per packet, module ring vs AF_PACKET ring
+#                    per packet, module ring vs AF_PACKET ring, and the
+#                    wake-up latencies
+#   KMOD_DKMS=0      skip the DKMS check (default 1: kmod/dkms.conf is added,
+#                    built and installed with dkms in a scratch tree under
+#                    $WORK against the unpacked headers; needs dkms)
 #
 # Exit status: 0 only if the guest printed "KMODTEST: RESULT PASS" and no
 # "KMODTEST: FAIL" line.  On failure the guest's serial log is printed.
@@ -123,6 +127,40 @@ for ko in pf_ring.ko plugins/dummy_plugin.ko; do
   case "$vm" in "$KVER "*) ;; *) die "$ko vermagic '$vm' does not match $KVER" ;; esac
 done
 log "vermagic ok: $(modinfo -F vermagic "$OUT/build/pf_ring.ko")"
+
+# ---------------------------------------- 3b. DKMS with kmod/dkms.conf
+# dkms's own trees (--dkmstree/--sourcetree/--installtree) are scratch
+# directories and --kernelsourcedir points at the unpacked headers, so the
+# host's /var/lib/dkms, /usr/src and /lib/modules are not touched.
+if [ "${KMOD_DKMS:-1}" = 1 ]; then
+  command -v dkms >/dev/null || die "dkms not found (run .ci/deps.d/kmod.sh as root, or KMOD_DKMS=0)"
+  DVER=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$HERE/dkms.conf")
+  DNAME=$(sed -n 's/^PACKAGE_NAME="\(.*\)"$/\1/p' "$HERE/dkms.conf")
+  DK=$WORK/dkms-$KVER
+  rm -rf "$DK"; mkdir -p "$DK/tree" "$DK/src/$DNAME-$DVER" "$DK/install/$KVER"
+  cp -a "$HERE/Kbuild" "$HERE/Makefile" "$HERE/dkms.conf" "$HERE"/*.c "$HERE/include" "$HERE/plugins" \
+    "$DK/src/$DNAME-$DVER/"
+  DKO=(-m "$DNAME" -v "$DVER" --dkmstree "$DK/tree" --sourcetree "$DK/src" --installtree "$DK/install")
+  log "dkms: add, build and install $DNAME/$DVER for $KVER in $DK"
+  if ! { dkms add "${DKO[@]}" && dkms build "${DKO[@]}" -k "$KVER" --kernelsourcedir "$KDIR" &&
+         dkms install "${DKO[@]}" -k "$KVER" --kernelsourcedir "$KDIR" --no-depmod; } >"$DK/dkms.log" 2>&1; then
+    cat "$DK/dkms.log"; cat "$DK/tree/$DNAME/$DVER/build/make.log" 2>/dev/null || true
+    die "dkms failed"
+  fi
+  if grep -E 'warning:|error:' "$DK/tree/$DNAME/$DVER/$KVER/x86_64/log/make.log" 2>/dev/null; then
+    die "dkms build printed warnings"
+  fi
+  for ko in pf_ring.ko dummy_plugin.ko; do
+    f=$DK/install/$KVER/updates/dkms/$ko
+    [ -f "$f" ] || f=$(find "$DK/install/$KVER" -name "$ko" | head -1)
+    [ -n "$f" ] && [ -f "$f" ] || { cat "$DK/dkms.log"; die "dkms did not install $ko"; }
+    vm=$(modinfo -F vermagic "$f")
+    case "$vm" in "$KVER "*) ;; *) die "dkms-built $ko vermagic '$vm' does not match $KVER" ;; esac
+  done
+  st=$(dkms status "${DKO[@]}" -k "$KVER" 2>&1)
+  case "$st" in *"$KVER"*installed*) ;; *) die "dkms status: '$st' (expected installed)" ;; esac
+  log "dkms ok: $st"
+fi
 [ "${KMOD_SKIP_VM:-0}" = 1 ] && { log "KMOD_SKIP_VM=1: build-only check passed"; exit 0; }
 
 # --------------------------------------------------- 4. in-guest test programs

@@ -11,6 +11,9 @@ command -v cpio >/dev/null || need+=(cpio)
 command -v modinfo >/dev/null || need+=(kmod)
 command -v gcc-12 >/dev/null || need+=(gcc-12)
 command -v xz >/dev/null || need+=(xz-utils)
+# dkms: vm-test.sh builds kmod/dkms.conf with it in a scratch tree (no kernel
+# packages are installed; --no-install-recommends keeps linux-headers-amd64 out).
+command -v dkms >/dev/null || need+=(dkms)
 if [ ${#need[@]} -eq 0 ]; then echo "kmod deps: all present"; exit 0; fi
 echo "kmod deps: installing ${need[*]}"
 APTDIR=/var/cache/pfring-kmod-apt

@@ -76,7 +76,7 @@ static int rnd_optname(void)
 	case 2:
 		return PACKET_STATISTICS;
 	default:
-		return 99 + rnd() % 14;                 /* 99..112 */
+		return 99 + rnd() % 23;                 /* 99..121: 3.7.5's and the extensions */
 	}
 }
 
@@ -108,6 +108,12 @@ static void fill_option(int optname, unsigned int len)
 		*(uint16_t *)area = rnd() % 64;
 	if (optname == SO_RING_BUCKET_LEN && rnd() % 2)
 		*(uint32_t *)area = rnd() % 3000;
+	if (optname == SO_RING_NUM_SLOTS && rnd() % 2)
+		*(uint32_t *)area = rnd() % 8192;       /* bounded: several rings stay in RAM */
+	if ((optname == SO_SET_POLL_WATERMARK || optname == SO_SET_SAMPLING_ONE_IN) && rnd() % 2)
+		*(uint32_t *)area = rnd() % 10;
+	if (optname == SO_SET_POLL_WATERMARK_TIMEOUT && rnd() % 2)
+		*(uint32_t *)area = rnd() % 12000;
 }
 
 int main(int argc, char **argv)

@@ -78,6 +78,8 @@ if [ "$MODE" = perf ]; then
   # Separate boot under qemu -icount: guest CPU time counts instructions.
   check "insmod pf_ring.ko (perf)" insmod /mods/pf_ring.ko
   run 280 perftest 10000 20 3
+  # Wake-up latencies of the batched wake-ups, in guest (instruction) time.
+  run 60 ringtest wakeups
   finish
 fi
 

@@ -470,6 +470,21 @@ static void test_rules(void)
 	set_int(&r, SO_SET_SAMPLING_RATE, 1);
 	send_udp(A, B, 1, 2, "unsampled again!", 4);
 	CHECK_EQ(ring_count(&r, 4, 2000, 200), 4, "rate 1: all kept");
+
+	/* 9: 1 in N for any N (extension 120), N = 2 included */
+	CHECK(set_int(&r, SO_SET_SAMPLING_ONE_IN, 2) == 0, "sampling 1 in 2");
+	send_udp(A, B, 1, 2, "one in two......", 10);
+	CHECK_EQ(ring_count(&r, 5, 2000, 300), 5, "1 in 2: 5 of 10 kept (1, 3, 5, 7, 9)");
+	CHECK(set_int(&r, SO_SET_SAMPLING_ONE_IN, 4) == 0, "sampling 1 in 4");
+	send_udp(A, B, 1, 2, "one in four.....", 12);
+	CHECK_EQ(ring_count(&r, 3, 2000, 300), 3, "1 in 4: 3 of 12 kept (1, 5, 9)");
+	CHECK(read_file(path, txt, sizeof(txt)) > 0 && strstr(txt, "Sampling Rate  : 3\n"),
+	      "/proc shows 1 in 4 as 3.7.5's Sampling Rate 3");
+	errno = 0;
+	CHECK(set_int(&r, SO_SET_SAMPLING_ONE_IN, 0) < 0 && errno == EINVAL, "1 in 0: EINVAL");
+	CHECK(set_int(&r, SO_SET_SAMPLING_ONE_IN, 1) == 0, "sampling 1 in 1");
+	send_udp(A, B, 1, 2, "all of them.....", 4);
+	CHECK_EQ(ring_count(&r, 4, 2000, 200), 4, "1 in 1: all kept");
 	ring_close(&r);
 }
 
@@ -870,6 +885,187 @@ static void test_plugin(int present)
 	ring_close(&r);
 }
 
+#define PAGE_ALIGN_4K(x) (((x) + 4095) / 4096 * 4096)
+
+static long long now_us_real(void)
+{
+	struct timeval tv;
+
+	gettimeofday(&tv, NULL);
+	return tv.tv_sec * 1000000LL + tv.tv_usec;
+}
+
+/* A child sends n frames (back to back) after delay_ms while this process
+ * blocks in poll(); returns the time from the last frame's kernel time stamp
+ * to poll's return in us (-1 on error), the frames read in *got. */
+static long long wake_latency(struct ring *r, int n, int delay_ms, int *got, long long *from_first)
+{
+	struct pollfd pfd = { .fd = r->fd, .events = POLLIN };
+	struct pfring_pkthdr h;
+	long long t, last = 0, first = 0;
+	pid_t pid;
+	int st, rc;
+
+	*got = 0;
+	pid = fork();
+	if (pid == 0) {
+		usleep(delay_ms * 1000);
+		send_udp(F_UDP.src, F_UDP.dst, 1, 2, "wake-up latency", n);
+		_exit(0);
+	}
+	rc = poll(&pfd, 1, 3000);
+	t = now_us_real();
+	waitpid(pid, &st, 0);
+	if (rc != 1)
+		return -1;
+	while (ring_try_recv(r, &h, buf, sizeof(buf)) == 1) {
+		last = h.ts.tv_sec * 1000000LL + h.ts.tv_usec;
+		if (!(*got)++)
+			first = last;
+	}
+	if (from_first)
+		*from_first = *got ? t - first : -1;
+	return *got ? t - last : -1;
+}
+
+static int cmp_ll(const void *a, const void *b)
+{
+	long long x = *(const long long *)a, y = *(const long long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Median of n lone-packet wake-up latencies (sorted into lat[]). */
+static long long lone_latencies(struct ring *r, long long *lat, int n)
+{
+	int i, got;
+
+	for (i = 0; i < n; i++) {
+		lat[i] = wake_latency(r, 1, 30, &got, NULL);
+		if (got != 1)
+			lat[i] = -1;
+	}
+	qsort(lat, n, sizeof(lat[0]), cmp_ll);
+	return lat[n / 2];
+}
+
+/* Batched wake-ups: a blocked reader's wake-up latency with the defaults,
+ * a 10 ms timeout, a watermark and timeout 0.  Run in the qemu -icount boot,
+ * where guest time counts instructions (and jumps over idle time): host
+ * load does not add to the latencies, which are then those of the kernel
+ * path plus the emulated instructions. */
+static void test_wake_latency(void)
+{
+	struct ring r;
+	long long lat[9], l, ff, best = -1;
+	int i, got;
+
+	if (ring_open(&r, "vb", 256) != 0 || ring_activate(&r) != 0) {
+		CHECK(0, "open ring for the wake-up latency tests");
+		return;
+	}
+	/* Defaults: a lone packet wakes a blocked reader after the 4 ms
+	 * timeout (not earlier: hrtimers do not fire early), within 10 ms. */
+	l = lone_latencies(&r, lat, 9);
+	printf("KMODTEST: info lone-packet wake-up latency, default 4000 us, us: min %lld median %lld max %lld\n",
+	       lat[0], l, lat[8]);
+	CHECK(lat[0] >= 3900, "default: a lone packet's wake-up is deferred (min %lld us >= 3900)", lat[0]);
+	CHECK(l <= 10000, "default: a lone packet reaches a blocked reader within 10 ms (median %lld us)", l);
+
+	/* Timeout 10 ms, watermark 1000: the wake-up comes 10 ms late. */
+	CHECK(set_int(&r, SO_SET_POLL_WATERMARK_TIMEOUT, 10000) == 0, "watermark timeout 10000 us");
+	CHECK(set_int(&r, SO_SET_POLL_WATERMARK, 1000) == 0, "watermark 1000");
+	l = wake_latency(&r, 1, 30, &got, NULL);
+	CHECK(got == 1 && l >= 9900 && l < 20000, "timeout 10 ms: lone packet woken after %lld us", l);
+
+	/* Watermark 4 (timeout still 10 ms): the 4th queued packet wakes the
+	 * reader before the timer armed by the 1st could (best of 3). */
+	CHECK(set_int(&r, SO_SET_POLL_WATERMARK, 4) == 0, "watermark 4");
+	for (i = 0; i < 3; i++) {
+		l = wake_latency(&r, 4, 30, &got, &ff);
+		printf("KMODTEST: info watermark 4: %d packets, woken %lld us after the 1st, %lld after the last\n",
+		       got, ff, l);
+		if (got == 4 && ff >= 0 && (best < 0 || ff < best))
+			best = ff;
+	}
+	CHECK(best >= 0 && best < 9900, "watermark 4: 4 packets wake the reader before the 10 ms timer (%lld us)",
+	      best);
+
+	/* Timeout 0: every packet wakes the reader (3.7.5). */
+	CHECK(set_int(&r, SO_SET_POLL_WATERMARK, 1000) == 0 && set_int(&r, SO_SET_POLL_WATERMARK_TIMEOUT, 0) == 0,
+	      "watermark timeout 0");
+	l = lone_latencies(&r, lat, 9);
+	printf("KMODTEST: info lone-packet wake-up latency, timeout 0, us: min %lld median %lld max %lld\n", lat[0],
+	       l, lat[8]);
+	CHECK(lat[0] >= 0 && l < 3900, "timeout 0: woken at once (median %lld us)", l);
+	ring_close(&r);
+}
+
+/* Options of the batched wake-ups (poll_watermark / poll_timeout_us, 117 /
+ * 121) and the per-socket slot count (114). */
+static void test_wake_options(void)
+{
+	struct ring r;
+	char txt[64];
+	int fd;
+	uint32_t v;
+
+	CHECK(read_file("/sys/module/pf_ring/parameters/poll_watermark", txt, sizeof(txt)) > 0 &&
+	      !strcmp(txt, "128\n"), "poll_watermark default 128");
+	CHECK(read_file("/sys/module/pf_ring/parameters/poll_timeout_us", txt, sizeof(txt)) > 0 &&
+	      !strcmp(txt, "4000\n"), "poll_timeout_us default 4000");
+	CHECK(write_param("poll_timeout_us", "10001") != 0, "poll_timeout_us 10001 refused");
+	CHECK(write_param("poll_watermark", "0") != 0, "poll_watermark 0 refused");
+
+	fd = ring_socket();
+	errno = 0;
+	CHECK(setsockopt(fd, 0, SO_SET_POLL_WATERMARK, &v, 2) < 0 && errno == EINVAL, "watermark optlen 2: EINVAL");
+	v = 0;
+	errno = 0;
+	CHECK(setsockopt(fd, 0, SO_SET_POLL_WATERMARK, &v, 4) < 0 && errno == EINVAL, "watermark 0: EINVAL");
+	v = 65536;
+	errno = 0;
+	CHECK(setsockopt(fd, 0, SO_SET_POLL_WATERMARK, &v, 4) < 0 && errno == EINVAL, "watermark 65536: EINVAL");
+	v = 10001;
+	errno = 0;
+	CHECK(setsockopt(fd, 0, SO_SET_POLL_WATERMARK_TIMEOUT, &v, 4) < 0 && errno == EINVAL,
+	      "watermark timeout 10001 us: EINVAL");
+	errno = 0;
+	CHECK(setsockopt(fd, 0, SO_SET_POLL_WATERMARK_TIMEOUT, NULL, 4) < 0 && errno == EFAULT,
+	      "watermark timeout from NULL: EFAULT");
+	v = 0;
+	errno = 0;
+	CHECK(setsockopt(fd, 0, SO_RING_NUM_SLOTS, &v, 4) < 0 && errno == EINVAL, "num slots 0: EINVAL");
+	v = 65537;
+	errno = 0;
+	CHECK(setsockopt(fd, 0, SO_RING_NUM_SLOTS, &v, 4) < 0 && errno == EINVAL, "num slots 65537: EINVAL");
+	v = 100;
+	CHECK(setsockopt(fd, 0, SO_RING_NUM_SLOTS, &v, 4) == 0, "num slots 100 before bind");
+	v = 64;
+	CHECK(setsockopt(fd, 0, SO_RING_BUCKET_LEN, &v, 4) == 0, "bucket 64 before bind");
+	CHECK(ring_bind_name(fd, "vb") == 0, "bind with 100 slots of 64 bytes");
+	v = 200;
+	errno = 0;
+	CHECK(setsockopt(fd, 0, SO_RING_NUM_SLOTS, &v, 4) < 0 && errno == EBUSY, "num slots after bind: EBUSY");
+	{
+		FlowSlotInfo *fi = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
+
+		/* 64 + 100 * 130 bytes rounded up to 4 pages, all of it slots */
+		CHECK(fi != MAP_FAILED && fi->tot_slots == (16384 - 64) / 130 && fi->slot_len == 130,
+		      "per-socket slots honoured (tot_slots %u, want %u)", fi == MAP_FAILED ? 0 : fi->tot_slots,
+		      (16384 - 64) / 130);
+		if (fi != MAP_FAILED)
+			munmap(fi, 4096);
+	}
+	close(fd);
+	if (ring_open(&r, "vb", 64) == 0) {
+		CHECK_EQ(r.info->tot_slots, (PAGE_ALIGN_4K(64 + 4096 * 130) - 64) / 130,
+			 "the next ring has the module's num_slots again");
+		ring_close(&r);
+	}
+
+}
+
 static void test_recvmsg_activates(void)
 {
 	struct ring r;
@@ -1045,12 +1241,15 @@ int main(int argc, char **argv)
 		test_layout_and_rx();
 		test_tx_capture();
 		test_poll();
+		test_wake_options();
 		test_recvmsg_activates();
 		test_full_ring_and_caplen();
 		test_rules();
 		test_cluster();
 		test_reflection();
 		test_bpf();
+	} else if (!strcmp(cmd, "wakeups")) {
+		test_wake_latency();
 	} else if (!strcmp(cmd, "plugin")) {
 		test_plugin(1);
 	} else if (!strcmp(cmd, "plugin-gone")) {

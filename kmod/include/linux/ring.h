@@ -35,6 +35,12 @@
 #define SO_SET_SAMPLING_RATE            106
 #define SO_ACTIVATE_RING                107
 #define SO_RING_BUCKET_LEN              108     /* 3.8.1 extension: u32, before bind */
+/* Extensions of this module (not in 3.7.5; numbers chosen to stay clear of
+ * the 2008 releases' and of the later PF_RING ones where they mean the same) */
+#define SO_RING_NUM_SLOTS               114     /* u32 1..65536, before bind: this ring's slots */
+#define SO_SET_POLL_WATERMARK           117     /* u32 1..65535: wake a blocked reader at once from this many queued */
+#define SO_SET_SAMPLING_ONE_IN          120     /* u32 >= 1: keep 1 packet in N (N = 2 included) */
+#define SO_SET_POLL_WATERMARK_TIMEOUT   121     /* u32 0..10000 us: below the watermark, wake at most this late */
 /* getsockopt */
 #define SO_GET_RING_VERSION             110
 #define SO_GET_FILTERING_RULE_STATS     111
