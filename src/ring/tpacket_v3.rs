@@ -511,9 +511,9 @@ impl TpacketV3 {
                 0x8100
             }
         };
-        let cooked = self.cooked();
-        if cooked != Cooked::Off {
-            let add = self.build_cooked(cooked, h, mac, vlan.then(|| (tpid(), tci as u16)));
+        // One plain load and test per frame; the enum only on cooked rings.
+        if self.cooked.load(Ordering::Relaxed) != Cooked::Off as u8 {
+            let add = self.build_cooked(self.cooked(), h, mac, vlan.then(|| (tpid(), tci as u16)));
             mac -= add;
             caplen += add;
             wire_len += add as u32;
