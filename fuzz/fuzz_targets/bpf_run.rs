@@ -1,7 +1,7 @@
 //! Arbitrary programs and packets through the interpreter and the text forms.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use pcap_filter::bpf::{self, Insn};
+use pcap_filter::bpf::{self, Insn, Program};
 
 fuzz_target!(|data: &[u8]| {
     if data.len() < 2 {
@@ -24,12 +24,16 @@ fuzz_target!(|data: &[u8]| {
         })
         .collect();
     let _ = bpf::validate(&prog);
-    let _ = bpf::filter(&prog, pkt, pkt.len() as u32 + 10);
+    // the decoded form (bpf::Program) must agree with the plain interpreter
+    let compiled = Program::new(&prog);
+    let r = bpf::filter(&prog, pkt, pkt.len() as u32 + 10);
+    assert_eq!(compiled.filter(pkt, pkt.len() as u32 + 10), r);
     let aux = bpf::Aux {
         vlan_tag: 5,
         vlan_tag_present: true,
     };
-    let _ = bpf::filter_with_aux(&prog, pkt, pkt.len() as u32, &aux);
+    let r = bpf::filter_with_aux(&prog, pkt, pkt.len() as u32, &aux);
+    assert_eq!(compiled.filter_with_aux(pkt, pkt.len() as u32, &aux), r);
     for (i, ins) in prog.iter().enumerate() {
         let _ = bpf::image(ins, i);
     }

@@ -1,6 +1,6 @@
 //! Same input/output format as c-tests/filter/bpfcheck.c, but through this
 //! crate: `N code jt jf k ... | hexpacket | wirelen` per line.
-use pcap_filter::bpf::{filter, image, validate, Insn};
+use pcap_filter::bpf::{filter, image, validate, Insn, Program};
 use std::io::{BufRead, Write};
 
 fn main() {
@@ -38,7 +38,10 @@ fn main() {
         let v = validate(&prog);
         let known = prog.iter().all(|i| !image(i, 0).contains("unimp"));
         if v && known {
-            writeln!(out, "V1 R{}", filter(&prog, &pkt, wl)).unwrap();
+            let r = filter(&prog, &pkt, wl);
+            // the decoded form must agree with the plain interpreter
+            assert_eq!(Program::new(&prog).filter(&pkt, wl), r, "{prog:?}");
+            writeln!(out, "V1 R{r}").unwrap();
         } else {
             writeln!(out, "V{}", v as i32).unwrap();
         }

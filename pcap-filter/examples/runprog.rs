@@ -1,7 +1,7 @@
 //! Our interpreter over a packet dump (RUNFILTER_DUMP output of
 //! c-tests/filter/runfilter.c); stdin/stdout exactly like runfilter.c, so
 //! the two outputs can be compared with cmp. usage: runprog PACKETDUMP
-use pcap_filter::bpf::{filter, validate, Insn};
+use pcap_filter::bpf::{filter, validate, Insn, Program};
 use std::io::{BufRead, Write};
 
 fn main() {
@@ -41,6 +41,9 @@ fn main() {
             writeln!(out, "INVALID").unwrap();
             continue;
         }
+        // results of the decoded form (bpf::Program) must equal the plain
+        // interpreter's on every packet
+        let compiled = Program::new(&prog);
         let mut hash: u64 = 1469598103934665603;
         let (mut tot, mut acc) = (0u32, 0u32);
         for (d, wl, data) in &pkts {
@@ -48,6 +51,7 @@ fn main() {
                 continue;
             }
             let r = filter(&prog, data, *wl);
+            assert_eq!(compiled.filter(data, *wl), r, "Program differs: {line}");
             tot += 1;
             if r != 0 {
                 acc += 1;

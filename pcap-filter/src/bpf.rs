@@ -1,6 +1,8 @@
 //! Classic BPF runtime: interpreter (libpcap `bpf_filter` semantics),
 //! validator (`bpf_validate`) and the text forms (`bpf_image`, `bpf_dump`).
 
+pub use crate::bpfprog::Program;
+
 /// One classic BPF instruction; same layout as `struct bpf_insn` and the
 /// kernel's `struct sock_filter`.
 #[repr(C)]

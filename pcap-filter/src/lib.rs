@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 pub mod bpf;
+mod bpfprog;
 pub mod dltnames;
 mod emit;
 mod gencode;
@@ -84,23 +85,47 @@ pub const MAX_OPT_BLOCKS: usize = 4_000;
 /// stack (bison, 10000 entries) is exhausted.
 const YACC_DEPTH: usize = 9996;
 
-/// Estimate of the parser stack depth the tokens need.
+/// Estimate of the parser stack depth the tokens need: one entry per open
+/// parenthesis and unary operator, plus two (`expr and`/`expr or`) for each
+/// nesting level that has seen a binary boolean operator (bison keeps the
+/// left operand and the operator on the stack while the right one is
+/// parsed; "a or b or c" reduces the first pair before shifting the next).
 fn nesting(toks: &[lexer::Tok]) -> usize {
     use lexer::Tok;
-    let mut depth = 0usize;
+    let mut cur = 0usize;
+    let mut pending = false;
     let mut unary = 0usize;
+    let mut saved: Vec<(usize, bool)> = Vec::new();
     let mut max = 0usize;
     for t in toks {
         match t {
-            Tok::Ch('(') => depth += 1,
-            Tok::Ch(')') => depth = depth.saturating_sub(1),
+            Tok::Ch('(') => {
+                saved.push((cur, pending));
+                cur += unary + 1;
+                unary = 0;
+                pending = false;
+            }
+            Tok::Ch(')') => {
+                if let Some((c, p)) = saved.pop() {
+                    cur = c;
+                    pending = p;
+                }
+                unary = 0;
+            }
             Tok::Not | Tok::Ch('!') | Tok::Ch('-') => unary += 1,
+            Tok::And | Tok::Or => {
+                if !pending {
+                    cur += 2;
+                    pending = true;
+                }
+                unary = 0;
+            }
             _ => {
-                max = max.max(depth + unary);
+                max = max.max(cur + unary);
                 unary = 0;
             }
         }
-        max = max.max(depth + unary);
+        max = max.max(cur + unary);
     }
     max
 }

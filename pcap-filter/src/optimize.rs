@@ -15,28 +15,109 @@ const X_ATOM: usize = 17;
 const AX_ATOM: usize = 18;
 const N_ATOMS: usize = 18;
 
-#[derive(Clone)]
-struct Bits(Vec<u64>);
+/// A square-ish bit matrix: `rows` bit sets of `bits` bits each, stored
+/// flat so that resetting and intersecting rows does not allocate.
+struct BitMat {
+    words: usize,
+    data: Vec<u64>,
+    /// scratch copy of one row
+    tmp: Vec<u64>,
+}
 
-impl Bits {
-    fn full(n: usize) -> Bits {
-        Bits(vec![u64::MAX; n.div_ceil(64).max(1)])
+impl BitMat {
+    fn new(rows: usize, bits: usize) -> BitMat {
+        let words = bits.div_ceil(64).max(1);
+        BitMat {
+            words,
+            data: vec![0; rows * words],
+            tmp: vec![0; words],
+        }
     }
-    fn empty(n: usize) -> Bits {
-        Bits(vec![0; n.div_ceil(64).max(1)])
+    fn row(&self, r: usize) -> &[u64] {
+        &self.data[r * self.words..(r + 1) * self.words]
     }
-    fn insert(&mut self, i: usize) {
-        self.0[i / 64] |= 1 << (i % 64);
+    fn fill(&mut self, v: u64) {
+        self.data.fill(v);
     }
-    fn has(&self, i: usize) -> bool {
-        self.0[i / 64] & (1 << (i % 64)) != 0
+    fn clear_row(&mut self, r: usize) {
+        let w = self.words;
+        self.data[r * w..(r + 1) * w].fill(0);
     }
-    fn intersect(&mut self, o: &Bits) {
-        for (a, b) in self.0.iter_mut().zip(o.0.iter()) {
-            *a &= *b;
+    fn insert(&mut self, r: usize, i: usize) {
+        self.data[r * self.words + i / 64] |= 1 << (i % 64);
+    }
+    fn has(&self, r: usize, i: usize) -> bool {
+        self.data[r * self.words + i / 64] & (1 << (i % 64)) != 0
+    }
+    /// rows `d1` and `d2` &= row `src`
+    fn intersect_into(&mut self, src: usize, d1: usize, d2: usize) {
+        let w = self.words;
+        self.tmp.copy_from_slice(&self.data[src * w..(src + 1) * w]);
+        for d in [d1, d2] {
+            for (a, b) in self.data[d * w..(d + 1) * w]
+                .iter_mut()
+                .zip(self.tmp.iter())
+            {
+                *a &= *b;
+            }
         }
     }
 }
+
+/// Blocks by level, flat: level i is `flat[start[i]..start[i + 1]]`.
+#[derive(Default)]
+struct Levels {
+    flat: Vec<B>,
+    start: Vec<usize>,
+    pos: Vec<usize>,
+}
+
+impl std::ops::Index<usize> for Levels {
+    type Output = [B];
+    fn index(&self, i: usize) -> &[B] {
+        match (self.start.get(i), self.start.get(i + 1)) {
+            (Some(&a), Some(&b)) => &self.flat[a..b],
+            _ => &[],
+        }
+    }
+}
+
+/// FxHash-style hasher for the value-numbering table (keys are small
+/// integers; SipHash's DoS resistance buys nothing here).
+#[derive(Default, Clone, Copy)]
+struct FxHasher(u64);
+
+impl std::hash::Hasher for FxHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.add(b as u64);
+        }
+    }
+    fn write_u16(&mut self, v: u16) {
+        self.add(v as u64);
+    }
+    fn write_u32(&mut self, v: u32) {
+        self.add(v as u64);
+    }
+    fn write_u64(&mut self, v: u64) {
+        self.add(v);
+    }
+    fn write_usize(&mut self, v: usize) {
+        self.add(v as u64);
+    }
+}
+
+impl FxHasher {
+    #[inline]
+    fn add(&mut self, v: u64) {
+        self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+type FxBuild = std::hash::BuildHasherDefault<FxHasher>;
 
 fn atomuse(code: u16, k: u32) -> Option<usize> {
     if code == NOP {
@@ -103,17 +184,26 @@ struct Opt<'b> {
     oid: Vec<usize>,
     n: usize,
     level: Vec<usize>,
-    levels: Vec<Vec<B>>,
-    dom: Vec<Bits>,
-    edom: Vec<Bits>,
+    levels: Levels,
+    /// reusable traversal buffers
+    stack: Vec<(B, u8)>,
+    order: Vec<(B, usize)>,
+    dom: BitMat,
+    edom: BitMat,
     val: Vec<[u32; N_ATOMS]>,
     oval: Vec<u32>,
     in_use: Vec<u32>,
     out_use: Vec<u32>,
     kill: Vec<u32>,
-    in_edges: Vec<Vec<usize>>,
-    vn: HashMap<(u16, u32, u32), u32>,
-    vconst: HashMap<u32, u32>,
+    /// in-edges of block id i: in_flat[in_start[i]..in_start[i + 1]]
+    in_start: Vec<usize>,
+    in_pos: Vec<usize>,
+    in_flat: Vec<usize>,
+    /// reusable mark buffer (arena size)
+    mark: Vec<bool>,
+    vn: HashMap<(u16, u32, u32), u32, FxBuild>,
+    /// value number -> constant (u64::MAX: not a constant)
+    vconst: Vec<u64>,
     curval: u32,
     done: bool,
     nbm: bool,
@@ -163,8 +253,11 @@ impl<'b> Opt<'b> {
         }
         self.curval += 1;
         let v = self.curval;
+        if self.vconst.len() <= v as usize {
+            self.vconst.resize(v as usize + 1, u64::MAX);
+        }
         if mode(code) == BPF_IMM && (class(code) == BPF_LD || class(code) == BPF_LDX) {
-            self.vconst.insert(v, v0);
+            self.vconst[v as usize] = v0 as u64;
         }
         self.vn.insert((code, v0, v1), v);
         v
@@ -173,16 +266,23 @@ impl<'b> Opt<'b> {
         self.f(BPF_LD | BPF_IMM | BPF_W, k, 0)
     }
     fn cval(&self, v: u32) -> Option<u32> {
-        self.vconst.get(&v).copied()
+        match self.vconst.get(v as usize) {
+            Some(&c) if c != u64::MAX => Some(c as u32),
+            _ => None,
+        }
     }
 
     fn find_levels(&mut self) {
-        for l in self.levels.iter_mut() {
-            l.clear();
-        }
-        let mut mark = vec![false; self.bl.len()];
+        let mut mark = std::mem::take(&mut self.mark);
+        mark.clear();
+        mark.resize(self.bl.len(), false);
+        let mut stack = std::mem::take(&mut self.stack);
+        let mut order = std::mem::take(&mut self.order);
+        stack.clear();
+        order.clear();
+        let mut maxl = 0;
         // post-order: JT subtree, JF subtree, then the block
-        let mut stack: Vec<(B, u8)> = vec![(self.root, 0)];
+        stack.push((self.root, 0));
         while let Some((b, st)) = stack.pop() {
             match st {
                 0 => {
@@ -207,34 +307,51 @@ impl<'b> Opt<'b> {
                         _ => 0,
                     };
                     self.level[b] = lv;
-                    if self.levels.len() <= lv {
-                        self.levels.resize(lv + 1, Vec::new());
-                    }
-                    // prepend
-                    self.levels[lv].insert(0, b);
+                    maxl = maxl.max(lv);
+                    order.push((b, lv));
                 }
             }
         }
+        // libpcap prepends each block to its level's list: within a level
+        // the order is the reverse of the visit order
+        let lvs = &mut self.levels;
+        lvs.start.clear();
+        lvs.start.resize(maxl + 2, 0);
+        for &(_, lv) in &order {
+            lvs.start[lv + 1] += 1;
+        }
+        for i in 0..=maxl {
+            lvs.start[i + 1] += lvs.start[i];
+        }
+        lvs.flat.clear();
+        lvs.flat.resize(order.len(), 0);
+        // fill each level from its end
+        let mut pos: Vec<usize> = std::mem::take(&mut lvs.pos);
+        pos.clear();
+        pos.extend_from_slice(&lvs.start[1..]);
+        for &(b, lv) in &order {
+            pos[lv] -= 1;
+            lvs.flat[pos[lv]] = b;
+        }
+        lvs.pos = pos;
+        self.mark = mark;
+        self.stack = stack;
+        self.order = order;
     }
 
     fn find_dom(&mut self) {
-        let n = self.n;
-        for d in self.dom.iter_mut() {
-            *d = Bits::full(n);
-        }
+        self.dom.fill(u64::MAX);
         let r = self.oid[self.root];
-        self.dom[r] = Bits::empty(n);
+        self.dom.clear_row(r);
         let maxl = self.level[self.root];
         for i in (0..=maxl).rev() {
             for bi in 0..self.levels[i].len() {
                 let b = self.levels[i][bi];
                 let id = self.oid[b];
-                self.dom[id].insert(id);
+                self.dom.insert(id, id);
                 if let (Some(t), Some(f)) = (self.jt(b), self.jf(b)) {
-                    let d = self.dom[id].clone();
                     let (ti, fi) = (self.oid[t], self.oid[f]);
-                    self.dom[ti].intersect(&d);
-                    self.dom[fi].intersect(&d);
+                    self.dom.intersect_into(id, ti, fi);
                 }
             }
         }
@@ -303,45 +420,70 @@ impl<'b> Opt<'b> {
     }
 
     fn find_edom(&mut self) {
-        let ne = 2 * self.n;
-        for e in self.edom.iter_mut() {
-            *e = Bits::full(ne);
-        }
+        self.edom.fill(u64::MAX);
         let r = self.oid[self.root];
-        self.edom[r] = Bits::empty(ne);
-        self.edom[self.n + r] = Bits::empty(ne);
+        self.edom.clear_row(r);
+        self.edom.clear_row(self.n + r);
         let maxl = self.level[self.root];
         for i in (0..=maxl).rev() {
             for bi in 0..self.levels[i].len() {
                 let b = self.levels[i][bi];
                 let id = self.oid[b];
                 for e in [id, self.n + id] {
-                    self.edom[e].insert(e);
+                    self.edom.insert(e, e);
                     if let Some(s) = self.edge_succ(e) {
-                        let d = self.edom[e].clone();
                         let si = self.oid[s];
-                        self.edom[si].intersect(&d);
-                        self.edom[self.n + si].intersect(&d);
+                        self.edom.intersect_into(e, si, self.n + si);
                     }
                 }
             }
         }
     }
 
+    /// In-edge lists in libpcap's order (each edge was prepended while
+    /// walking the levels from the deepest), stored flat.
     fn find_inedges(&mut self) {
-        for v in self.in_edges.iter_mut() {
-            v.clear();
-        }
+        let n = self.n;
+        self.in_pos.clear();
+        self.in_pos.resize(n, 0);
         let maxl = self.level[self.root];
         for i in (1..=maxl).rev() {
-            for bi in 0..self.levels[i].len() {
-                let b = self.levels[i][bi];
-                let id = self.oid[b];
-                let (t, f) = (self.oid[self.jt(b).unwrap()], self.oid[self.jf(b).unwrap()]);
-                self.in_edges[t].insert(0, id);
-                self.in_edges[f].insert(0, self.n + id);
+            for &b in &self.levels[i] {
+                let (t, f) = (
+                    self.oid[self.bl[b].jt.unwrap()],
+                    self.oid[self.bl[b].jf.unwrap()],
+                );
+                self.in_pos[t] += 1;
+                self.in_pos[f] += 1;
             }
         }
+        self.in_start.clear();
+        self.in_start.push(0);
+        let mut acc = 0;
+        for c in self.in_pos.iter_mut() {
+            acc += *c;
+            self.in_start.push(acc);
+            *c = acc;
+        }
+        self.in_flat.clear();
+        self.in_flat.resize(acc, 0);
+        for i in (1..=maxl).rev() {
+            for &b in &self.levels[i] {
+                let id = self.oid[b];
+                let (t, f) = (
+                    self.oid[self.bl[b].jt.unwrap()],
+                    self.oid[self.bl[b].jf.unwrap()],
+                );
+                self.in_pos[t] -= 1;
+                self.in_flat[self.in_pos[t]] = id;
+                self.in_pos[f] -= 1;
+                self.in_flat[self.in_pos[f]] = n + id;
+            }
+        }
+    }
+
+    fn in_range(&self, id: usize) -> std::ops::Range<usize> {
+        self.in_start[id]..self.in_start[id + 1]
     }
 
     fn vstore(&mut self, b: B, si: Option<usize>, slot: usize, newval: u32, alter: bool) {
@@ -772,14 +914,14 @@ impl<'b> Opt<'b> {
 
     fn opt_blk(&mut self, b: B, do_stmts: bool) -> R<()> {
         let id = self.oid[b];
-        let ins = self.in_edges[id].clone();
+        let ins = self.in_range(id);
         if ins.is_empty() {
             self.val[id] = [0; N_ATOMS];
         } else {
-            let p0 = self.oid[self.edge_pred(ins[0])];
+            let p0 = self.oid[self.edge_pred(self.in_flat[ins.start])];
             let mut v = self.val[p0];
-            for e in &ins[1..] {
-                let p = self.oid[self.edge_pred(*e)];
+            for k in ins.start + 1..ins.end {
+                let p = self.oid[self.edge_pred(self.in_flat[k])];
                 for (i, slot) in v.iter_mut().enumerate() {
                     if *slot != self.val[p][i] {
                         *slot = 0;
@@ -874,9 +1016,9 @@ impl<'b> Opt<'b> {
             }
         }
         'top: loop {
-            let words = self.edom[e].0.len();
+            let words = self.edom.words;
             for w in 0..words {
-                let mut x = self.edom[e].0[w];
+                let mut x = self.edom.row(e)[w];
                 while x != 0 {
                     let k = w * 64 + x.trailing_zeros() as usize;
                     x &= x - 1;
@@ -899,13 +1041,13 @@ impl<'b> Opt<'b> {
 
     fn pullup(&mut self, b: B, is_or: bool) {
         let id = self.oid[b];
-        let ins = self.in_edges[id].clone();
+        let ins = self.in_range(id);
         if ins.is_empty() {
             return;
         }
-        let val = self.val[self.oid[self.edge_pred(ins[0])]][A_ATOM];
-        for e in &ins[1..] {
-            if val != self.val[self.oid[self.edge_pred(*e)]][A_ATOM] {
+        let val = self.val[self.oid[self.edge_pred(self.in_flat[ins.start])]][A_ATOM];
+        for k in ins.start + 1..ins.end {
+            if val != self.val[self.oid[self.edge_pred(self.in_flat[k])]][A_ATOM] {
                 return;
             }
         }
@@ -916,7 +1058,7 @@ impl<'b> Opt<'b> {
         #[derive(Clone, Copy)]
         struct Slot(B, bool); // (block, true = JT edge)
         let get = |o: &Opt, s: Slot| if s.1 { o.jt(s.0) } else { o.jf(s.0) };
-        let p0 = self.edge_pred(ins[0]);
+        let p0 = self.edge_pred(self.in_flat[ins.start]);
         let mut diffp = Slot(p0, self.jt(p0) == Some(b));
         let mut at_top = true;
         loop {
@@ -926,7 +1068,7 @@ impl<'b> Opt<'b> {
             if same_of(self, d) != same_of(self, b) {
                 return;
             }
-            if !self.dom[self.oid[d]].has(id) {
+            if !self.dom.has(self.oid[d], id) {
                 return;
             }
             if self.val[self.oid[d]][A_ATOM] != val {
@@ -944,7 +1086,7 @@ impl<'b> Opt<'b> {
             if same_of(self, sm) != same_of(self, b) {
                 return;
             }
-            if !self.dom[self.oid[sm]].has(id) {
+            if !self.dom.has(self.oid[sm], id) {
                 return;
             }
             if self.val[self.oid[sm]][A_ATOM] == val {
@@ -969,8 +1111,8 @@ impl<'b> Opt<'b> {
             self.bl[pull].jt = dv;
         }
         if at_top {
-            for e in ins {
-                let p = self.edge_pred(e);
+            for k in ins {
+                let p = self.edge_pred(self.in_flat[k]);
                 if self.jt(p) == Some(b) {
                     self.bl[p].jt = Some(pull);
                 } else {
@@ -1143,17 +1285,22 @@ pub fn optimize(blocks: &mut Vec<Block>, root: B) -> R<B> {
         oid,
         n,
         level: vec![0; nb],
-        levels: Vec::new(),
-        dom: vec![Bits::empty(n); n],
-        edom: vec![Bits::empty(2 * n); 2 * n],
+        levels: Levels::default(),
+        stack: Vec::new(),
+        order: Vec::new(),
+        dom: BitMat::new(n, n),
+        edom: BitMat::new(2 * n, 2 * n),
         val: vec![[0; N_ATOMS]; n],
         oval: vec![0; n],
         in_use: vec![0; n],
         out_use: vec![0; n],
         kill: vec![0; n],
-        in_edges: vec![Vec::new(); n],
-        vn: HashMap::new(),
-        vconst: HashMap::new(),
+        in_start: Vec::new(),
+        in_pos: Vec::new(),
+        in_flat: Vec::new(),
+        mark: Vec::new(),
+        vn: HashMap::default(),
+        vconst: Vec::new(),
         curval: 0,
         done: false,
         nbm: false,

@@ -11,6 +11,11 @@ pub const SYNTAX: &str = "can't parse filter expression: syntax error";
 pub struct Parser<'c, 'a> {
     toks: Vec<Tok>,
     pos: usize,
+    /// For each token: whether an `id` starts there (see `id_start`),
+    /// precomputed so deep nesting stays linear.
+    id_at: Vec<bool>,
+    /// For each `(`: whether its group is an arithmetic operand.
+    arith_at: Vec<bool>,
     pub cs: &'c mut Cs<'a>,
 }
 
@@ -105,7 +110,50 @@ fn relop(t: &Tok) -> Option<(u16, bool)> {
 
 impl<'c, 'a> Parser<'c, 'a> {
     pub fn new(toks: Vec<Tok>, cs: &'c mut Cs<'a>) -> Self {
-        Parser { toks, pos: 0, cs }
+        let n = toks.len();
+        // Match parentheses once (tokens after an Eof are never reached).
+        let mut arith_at = vec![false; n];
+        let mut open: Vec<usize> = Vec::new();
+        for (i, t) in toks.iter().enumerate() {
+            match t {
+                Tok::Ch('(') => open.push(i),
+                Tok::Ch(')') => {
+                    if let Some(o) = open.pop() {
+                        let nt = toks.get(i + 1).unwrap_or(&Tok::Eof);
+                        arith_at[o] = binop(nt).is_some() || relop(nt).is_some();
+                    }
+                }
+                Tok::Eof => break,
+                _ => {}
+            }
+        }
+        // id_at[p] depends on p+1 only: fill from the end.
+        let mut id_at = vec![false; n + 1];
+        for p in (0..n).rev() {
+            id_at[p] = match &toks[p] {
+                Tok::Id(_) | Tok::Hid(_) | Tok::Hid6(_) | Tok::Eid(_) | Tok::Aid(_) => true,
+                Tok::Not | Tok::Ch('!') => id_at[p + 1],
+                Tok::Num(_) => {
+                    // after "and"/"or" a number is an id only when what
+                    // follows can follow an id; otherwise yacc's default
+                    // reduction makes it an arithmetic operand
+                    matches!(
+                        toks.get(p + 1).unwrap_or(&Tok::Eof),
+                        Tok::And | Tok::Or | Tok::Ch(')') | Tok::Eof
+                    )
+                }
+                // "( pid )" vs "( expr )" / "( arth )"
+                Tok::Ch('(') => id_at[p + 1] && !arith_at[p],
+                _ => false,
+            };
+        }
+        Parser {
+            toks,
+            pos: 0,
+            id_at,
+            arith_at,
+            cs,
+        }
     }
 
     fn peek(&self) -> &Tok {
@@ -177,47 +225,13 @@ impl<'c, 'a> Parser<'c, 'a> {
 
     /// Whether the tokens at `p` form an `id` (rather than a `term`).
     fn id_starts_here(&self, p: usize) -> bool {
-        match self.toks.get(p).unwrap_or(&Tok::Eof) {
-            Tok::Id(_) | Tok::Hid(_) | Tok::Hid6(_) | Tok::Eid(_) | Tok::Aid(_) => true,
-            Tok::Not | Tok::Ch('!') => self.id_starts_here(p + 1),
-            Tok::Num(_) => {
-                // after "and"/"or" a number is an id only when what follows
-                // can follow an id; otherwise yacc's default reduction makes
-                // it an arithmetic operand
-                matches!(
-                    self.toks.get(p + 1).unwrap_or(&Tok::Eof),
-                    Tok::And | Tok::Or | Tok::Ch(')') | Tok::Eof
-                )
-            }
-            Tok::Ch('(') => {
-                // "( pid )" vs "( expr )" / "( arth )"
-                self.id_starts_here(p + 1) && !self.paren_is_arith(p)
-            }
-            _ => false,
-        }
+        self.id_at.get(p).copied().unwrap_or(false)
     }
 
     /// At an opening parenthesis: is the parenthesised group an arithmetic
     /// operand (followed by a relational or arithmetic operator)?
     fn paren_is_arith(&self, p: usize) -> bool {
-        let mut depth = 0usize;
-        let mut i = p;
-        while i < self.toks.len() {
-            match &self.toks[i] {
-                Tok::Ch('(') => depth += 1,
-                Tok::Ch(')') => {
-                    depth -= 1;
-                    if depth == 0 {
-                        let nt = self.toks.get(i + 1).unwrap_or(&Tok::Eof);
-                        return binop(nt).is_some() || relop(nt).is_some();
-                    }
-                }
-                Tok::Eof => return false,
-                _ => {}
-            }
-            i += 1;
-        }
-        false
+        self.arith_at.get(p).copied().unwrap_or(false)
     }
 
     fn term(&mut self, q: Qual) -> R<(B, Qual)> {
