@@ -20,6 +20,7 @@ stage-shim:
 test-shim: stage
 	bash pcap-shim/scripts/check-exports.sh $(BUILD)/lib/libpcap.so.0.8
 	bash c-tests/pcap/run.sh $(abspath $(BUILD))
+	SHIM_CRATE_TARGET_DIR=$(abspath $(TARGET_DIR))/pcap-crate-tests bash pcap-shim/scripts/crate-tests.sh $(BUILD)/lib
 	SHIM_MATRIX=20 bash pcap-shim/scripts/tcpdump-suite.sh $(BUILD)/lib
 
 # Savefile reader fuzz target (pcap-shim/fuzz), short smoke run (nightly).

@@ -288,6 +288,12 @@ pub fn activate(p: &Params<'_>) -> Result<(Live, i32), ActivateError> {
             ));
         }
     }
+    // Bound now, as libpcap's socket is at activation: frames that arrive
+    // before the first read are queued, not missed.
+    if let Err(e) = ring.enable() {
+        ring.close();
+        return Err((status::ERROR, format!("{name}: {e:?}")));
+    }
     let wake_fd = match sys::eventfd() {
         Ok(fd) => fd,
         Err(e) => {
@@ -510,6 +516,10 @@ impl Live {
         config.cooked = cooked;
         let text = |e: pfring::error::Error| format!("{}: {e:?}", self.device.to_string_lossy());
         let ring = Ring::open_with(&self.device, false, false, config).map_err(text)?;
+        if let Err(e) = ring.enable() {
+            ring.close();
+            return Err(text(e));
+        }
         if self.cluster.get() != 0 {
             if let Err(e) = ring.set_cluster(self.cluster.get()) {
                 ring.close();
@@ -528,6 +538,13 @@ impl Live {
     pub fn inject(&self, buf: &[u8]) -> Result<usize, String> {
         if self.any_lo.is_some() {
             return Err("Sending packets isn't supported on the \"any\" device".into());
+        }
+        // On AF_PACKET the capture socket itself sends, as in libpcap: the
+        // kernel hands a socket none of its own outgoing frames, so they are
+        // neither captured nor counted. The module's socket cannot send: a
+        // separate packet socket does.
+        if self.ring.backend_kind() == pfring::ring::BackendKind::AfPacket {
+            return sys::send(self.ring.fd(), buf).map_err(|e| os_text("send", &e));
         }
         if self.send_fd.get() < 0 {
             let fd = sys::send_socket(&self.device).map_err(|e| os_text("socket", &e))?;
