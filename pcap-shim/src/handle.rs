@@ -526,16 +526,11 @@ impl Pcap {
             return 0;
         }
         if self.dlts().contains(&dlt) {
-            if let Ok(mut l) = self.live.try_borrow_mut() {
-                if let Some(l) = l.as_mut() {
-                    if let Err(e) = l.set_framing(dlt) {
-                        self.set_err(&e);
-                        return status::ERROR;
-                    }
+            if let Some(l) = self.live.borrow().as_ref() {
+                if let Err(e) = l.set_framing(dlt) {
+                    self.set_err(&e);
+                    return status::ERROR;
                 }
-            } else {
-                self.set_err("pcap_t is busy reading; cannot change the link-layer type now");
-                return status::ERROR;
             }
             self.linktype.set(dlt);
             return 0;

@@ -7,7 +7,7 @@ use std::cell::Cell;
 use std::ffi::{c_int, CStr};
 
 use pfring::parse::Direction;
-use pfring::ring::{Config, Cooked, Recv, Ring};
+use pfring::ring::{Config, Cooked, Ring};
 
 use crate::ffi::sys;
 use crate::types::{status, PcapPkthdr, Timeval};
@@ -101,11 +101,6 @@ pub struct Live {
     loopback: bool,
     /// On `any`: the index of `lo`, whose outgoing copies are dropped.
     any_lo: Option<i32>,
-    /// The ring's settings, to open it again with the other cooked framing
-    /// (pcap_set_datalink between LINUX_SLL and LINUX_SLL2 on `any`).
-    config: Config,
-    /// The PF_RING cluster joined (0: none), joined again after a re-open.
-    cluster: Cell<u32>,
     /// The DLT frames are delivered in (LINUX_SLL/SLL2 on `any`, else
     /// EN10MB).
     framing: Cell<i32>,
@@ -309,8 +304,6 @@ pub fn activate(p: &Params<'_>) -> Result<(Live, i32), ActivateError> {
         snaplen,
         loopback: hw == 772,
         any_lo: any.then(lo_ifindex),
-        config,
-        cluster: Cell::new(p.cluster),
         framing: Cell::new(dlts[0]),
         direction: Cell::new(D_INOUT),
         dlts,
@@ -363,51 +356,54 @@ impl Live {
         // signal), not before reading: a pcap_breakloop made while the
         // handle was non-blocking (no wake-up eventfd then) is seen only
         // once packets arrive.
+        // Frames come in batches (everything queued, one entry into the
+        // ring); the batch stops after the frame that reaches `cnt` or finds
+        // the break flag set.
+        let mut broke = false;
         loop {
-            let got = self.ring.recv_with(false, |pk| {
+            let got = self.ring.recv_batch(|pk| {
                 let outgoing = matches!(pk.dir, Direction::Tx);
                 let wanted = if outgoing {
                     !self.loopback && dir != D_IN && self.any_lo != Some(pk.ifindex)
                 } else {
                     dir != D_OUT
                 };
-                if !wanted {
-                    return false;
-                }
-                if let Some(t) = self.protocol {
-                    if !has_protocol(pk.data, t, self.framing.get()) {
-                        return false;
-                    }
-                }
-                let caplen = (pk.data.len() as u32).min(self.snaplen);
-                let frac = if precision == 1 {
-                    i64::from(pk.ts_nsec)
-                } else {
-                    i64::from(pk.ts_nsec / 1000)
-                };
-                let h = PcapPkthdr {
-                    ts: Timeval {
-                        tv_sec: i64::from(pk.ts_sec),
-                        tv_usec: frac,
-                    },
-                    caplen,
-                    len: pk.wire_len,
-                };
-                f(&h, &pk.data[..caplen as usize])
-            });
-            match got {
-                Ok(Recv::Packet(delivered)) => {
-                    if delivered {
+                let wanted = wanted
+                    && match self.protocol {
+                        Some(t) => has_protocol(pk.data, t, self.framing.get()),
+                        None => true,
+                    };
+                if wanted {
+                    let caplen = (pk.data.len() as u32).min(self.snaplen);
+                    let frac = if precision == 1 {
+                        i64::from(pk.ts_nsec)
+                    } else {
+                        i64::from(pk.ts_nsec / 1000)
+                    };
+                    let h = PcapPkthdr {
+                        ts: Timeval {
+                            tv_sec: i64::from(pk.ts_sec),
+                            tv_usec: frac,
+                        },
+                        caplen,
+                        len: pk.wire_len,
+                    };
+                    if f(&h, &pk.data[..caplen as usize]) {
                         n += 1;
                     }
-                    if take_break() {
-                        return status::BREAK;
-                    }
-                    if cnt > 0 && n >= cnt {
-                        return n;
-                    }
                 }
-                Ok(Recv::Empty) => {
+                if take_break() {
+                    broke = true;
+                    return false;
+                }
+                !(cnt > 0 && n >= cnt)
+            });
+            match got {
+                Ok(_) if broke => return status::BREAK,
+                Ok(_) if cnt > 0 && n >= cnt => return n,
+                // Frames were handled: look again (more may have come).
+                Ok(k) if k > 0 => {}
+                Ok(_) => {
                     if n > 0 || self.nonblock.get() {
                         return n;
                     }
@@ -484,9 +480,7 @@ impl Live {
     pub fn set_cluster(&self, id: u32) -> Result<(), String> {
         self.ring
             .set_cluster(id)
-            .map_err(|e| format!("can't join PF_RING cluster {id}: {e:?}"))?;
-        self.cluster.set(id);
-        Ok(())
+            .map_err(|e| format!("can't join PF_RING cluster {id}: {e:?}"))
     }
 
     /// The DLT frames are delivered in.
@@ -494,12 +488,12 @@ impl Live {
         self.framing.get()
     }
 
-    /// pcap_set_datalink on `any`: switches between LINUX_SLL and
-    /// LINUX_SLL2 by opening the ring again with the other cooked framing
-    /// (frames queued on the old ring are discarded; the descriptor may
-    /// change). The kernel filter is dropped: the caller re-attaches its
-    /// program, now read against the new header.
-    pub fn set_framing(&mut self, dlt: i32) -> Result<(), String> {
+    /// pcap_set_datalink on `any`: switches the cooked ring between
+    /// LINUX_SLL and LINUX_SLL2 framing for the frames read from now on (as
+    /// libpcap, which builds the header at read time). A kernel filter
+    /// attached for the other header is dropped: the caller attaches its
+    /// program again, now read against the new header.
+    pub fn set_framing(&self, dlt: i32) -> Result<(), String> {
         if dlt == self.framing.get() {
             return Ok(());
         }
@@ -512,25 +506,20 @@ impl Live {
                 return Ok(());
             }
         };
-        let mut config = self.config;
-        config.cooked = cooked;
-        let text = |e: pfring::error::Error| format!("{}: {e:?}", self.device.to_string_lossy());
-        let ring = Ring::open_with(&self.device, false, false, config).map_err(text)?;
-        if let Err(e) = ring.enable() {
-            ring.close();
-            return Err(text(e));
-        }
-        if self.cluster.get() != 0 {
-            if let Err(e) = ring.set_cluster(self.cluster.get()) {
-                ring.close();
-                return Err(text(e));
-            }
-        }
-        let old = std::mem::replace(&mut self.ring, ring);
-        old.close();
-        self.config = config;
+        self.ring
+            .set_cooked(cooked)
+            .map_err(|e| format!("{}: {e:?}", self.device.to_string_lossy()))?;
         self.framing.set(dlt);
-        self.kernel_filter.set(false);
+        if self.kernel_filter.get() {
+            let all = [pfring::ring::SockFilter {
+                code: 0x06,
+                jt: 0,
+                jf: 0,
+                k: u32::MAX,
+            }];
+            let _ = self.ring.attach_filter(&all);
+            self.kernel_filter.set(false);
+        }
         Ok(())
     }
 
