@@ -78,3 +78,10 @@ test-filter-interp-corpus: test-filter-corpus
 	$(FILTER_TGT)/debug/examples/runprog $(FILTER_TMP)/pkts.txt < $(FILTER_TMP)/ourprogs.txt > $(FILTER_TMP)/our.out
 	cmp $(FILTER_TMP)/sys.out $(FILTER_TMP)/our.out
 	@echo "interp on compiled corpus: $$(wc -l < $(FILTER_TMP)/ourprogs.txt) programs, $$(awk '{s+=$$1} END {print s}' $(FILTER_TMP)/sys.out) program x packet runs identical"
+
+# Side-by-side performance against libpcap (callgrind instruction counts):
+# interpreter Ir/packet and compile Ir/expression, with the ratios.
+.PHONY: bench-filter
+bench-filter:
+	bash bench/filter/run.sh $(abspath $(TARGET_DIR))/filter-bench
+BENCH_TARGETS += bench-filter

@@ -84,6 +84,35 @@ enum Op {
     LdBIndJset { k: u32, c: u32, t: Tgt, f: Tgt },
     // and #k; jeq #c
     AndJeq { k: u32, c: u32, t: Tgt, f: Tgt },
+    // fused loads and jumps with a return at one target
+    LdHJeqRt { k: u32, c: u32, rt: u32, f: Tgt },
+    LdHJeqRf { k: u32, c: u32, t: Tgt, rf: u32 },
+    LdBJeqRt { k: u32, c: u32, rt: u32, f: Tgt },
+    LdBJeqRf { k: u32, c: u32, t: Tgt, rf: u32 },
+    LdWJeqRt { k: u32, c: u32, rt: u32, f: Tgt },
+    LdWJeqRf { k: u32, c: u32, t: Tgt, rf: u32 },
+    LdHJsetRt { k: u32, c: u32, rt: u32, f: Tgt },
+    LdHJsetRf { k: u32, c: u32, t: Tgt, rf: u32 },
+    LdBJsetRt { k: u32, c: u32, rt: u32, f: Tgt },
+    LdBJsetRf { k: u32, c: u32, t: Tgt, rf: u32 },
+    LdHIndJeqRt { k: u32, c: u32, rt: u32, f: Tgt },
+    LdHIndJeqRf { k: u32, c: u32, t: Tgt, rf: u32 },
+    LdBIndJeqRt { k: u32, c: u32, rt: u32, f: Tgt },
+    LdBIndJeqRf { k: u32, c: u32, t: Tgt, rf: u32 },
+    // conditional jumps on A with a return at one or both targets (`rt`,
+    // `rf`: the value returned)
+    JeqKRt { c: u32, rt: u32, f: Tgt },
+    JeqKRf { c: u32, t: Tgt, rf: u32 },
+    JeqKR2 { c: u32, rt: u32, rf: u32 },
+    JgtKRt { c: u32, rt: u32, f: Tgt },
+    JgtKRf { c: u32, t: Tgt, rf: u32 },
+    JgtKR2 { c: u32, rt: u32, rf: u32 },
+    JgeKRt { c: u32, rt: u32, f: Tgt },
+    JgeKRf { c: u32, t: Tgt, rf: u32 },
+    JgeKR2 { c: u32, rt: u32, rf: u32 },
+    JsetKRt { c: u32, rt: u32, f: Tgt },
+    JsetKRf { c: u32, t: Tgt, rf: u32 },
+    JsetKR2 { c: u32, rt: u32, rf: u32 },
     AddX,
     SubX,
     MulX,
@@ -112,9 +141,11 @@ enum Op {
 const AD_VLAN_TAG: u32 = bpf::SKF_AD_OFF.wrapping_add(bpf::SKF_AD_VLAN_TAG);
 const AD_VLAN_TAG_PRESENT: u32 = bpf::SKF_AD_OFF.wrapping_add(bpf::SKF_AD_VLAN_TAG_PRESENT);
 
-/// Operations at most this many (with the final `Reject`) use a fixed-size
-/// table indexed without bounds checks.
+/// Programs of at most this many operations (with the final `Reject`) use
+/// a fixed-size table indexed without bounds checks...
 const SMALL: usize = 256;
+/// ... and up to this many (the kernel's limit) a larger one.
+const MEDIUM: usize = bpf::BPF_MAXINSNS;
 
 type RunFn = fn(&Program, &[u8], u32, Option<&Aux>) -> u32;
 
@@ -123,7 +154,7 @@ type RunFn = fn(&Program, &[u8], u32, Option<&Aux>) -> u32;
 #[derive(Clone)]
 pub struct Program {
     /// Decoded operations, one per instruction plus a final `Reject`
-    /// (padded with `Reject` to [`SMALL`] entries for short programs).
+    /// (padded with `Reject` to [`SMALL`] or [`MEDIUM`] entries).
     ops: Box<[Op]>,
     /// The original instructions, for programs too long for 16-bit
     /// targets (run by the plain interpreter).
@@ -141,8 +172,13 @@ impl std::fmt::Debug for Program {
     }
 }
 
-fn run_small<const MEM: bool>(prog: &Program, p: &[u8], wirelen: u32, aux: Option<&Aux>) -> u32 {
-    match <&[Op; SMALL]>::try_from(&*prog.ops) {
+fn run_table<const N: usize, const MEM: bool>(
+    prog: &Program,
+    p: &[u8],
+    wirelen: u32,
+    aux: Option<&Aux>,
+) -> u32 {
+    match <&[Op; N]>::try_from(&*prog.ops) {
         Ok(ops) => exec::<_, MEM>(ops, p, wirelen, aux),
         Err(_) => 0,
     }
@@ -230,17 +266,90 @@ impl Program {
             };
             ops[i] = fused;
         }
+        // Jumps to a return: return directly. Only plain jumps change (they
+        // keep their index), and a return is never part of a fused pair.
+        let ret_at = |ops: &[Op], t: Tgt| match ops[t as usize] {
+            Op::RetK(v) => Some(v),
+            Op::Reject => Some(0),
+            _ => None,
+        };
+        for i in 0..n {
+            ops[i] = match ops[i] {
+                Op::LdHJeq { k, c, t, f } => match (ret_at(&ops, t), ret_at(&ops, f)) {
+                    (Some(rt), _) => Op::LdHJeqRt { k, c, rt, f },
+                    (None, Some(rf)) => Op::LdHJeqRf { k, c, t, rf },
+                    _ => continue,
+                },
+                Op::LdBJeq { k, c, t, f } => match (ret_at(&ops, t), ret_at(&ops, f)) {
+                    (Some(rt), _) => Op::LdBJeqRt { k, c, rt, f },
+                    (None, Some(rf)) => Op::LdBJeqRf { k, c, t, rf },
+                    _ => continue,
+                },
+                Op::LdWJeq { k, c, t, f } => match (ret_at(&ops, t), ret_at(&ops, f)) {
+                    (Some(rt), _) => Op::LdWJeqRt { k, c, rt, f },
+                    (None, Some(rf)) => Op::LdWJeqRf { k, c, t, rf },
+                    _ => continue,
+                },
+                Op::LdHJset { k, c, t, f } => match (ret_at(&ops, t), ret_at(&ops, f)) {
+                    (Some(rt), _) => Op::LdHJsetRt { k, c, rt, f },
+                    (None, Some(rf)) => Op::LdHJsetRf { k, c, t, rf },
+                    _ => continue,
+                },
+                Op::LdBJset { k, c, t, f } => match (ret_at(&ops, t), ret_at(&ops, f)) {
+                    (Some(rt), _) => Op::LdBJsetRt { k, c, rt, f },
+                    (None, Some(rf)) => Op::LdBJsetRf { k, c, t, rf },
+                    _ => continue,
+                },
+                Op::LdHIndJeq { k, c, t, f } => match (ret_at(&ops, t), ret_at(&ops, f)) {
+                    (Some(rt), _) => Op::LdHIndJeqRt { k, c, rt, f },
+                    (None, Some(rf)) => Op::LdHIndJeqRf { k, c, t, rf },
+                    _ => continue,
+                },
+                Op::LdBIndJeq { k, c, t, f } => match (ret_at(&ops, t), ret_at(&ops, f)) {
+                    (Some(rt), _) => Op::LdBIndJeqRt { k, c, rt, f },
+                    (None, Some(rf)) => Op::LdBIndJeqRf { k, c, t, rf },
+                    _ => continue,
+                },
+                _ => continue,
+            };
+        }
+        for i in 0..n {
+            let (cond, c, t, f) = match ops[i] {
+                Op::JeqK { c, t, f } => (Cond::Eq, c, t, f),
+                Op::JgtK { c, t, f } => (Cond::Gt, c, t, f),
+                Op::JgeK { c, t, f } => (Cond::Ge, c, t, f),
+                Op::JsetK { c, t, f } => (Cond::Set, c, t, f),
+                _ => continue,
+            };
+            ops[i] = match (cond, ret_at(&ops, t), ret_at(&ops, f)) {
+                (_, None, None) => continue,
+                (Cond::Eq, Some(rt), None) => Op::JeqKRt { c, rt, f },
+                (Cond::Eq, None, Some(rf)) => Op::JeqKRf { c, t, rf },
+                (Cond::Eq, Some(rt), Some(rf)) => Op::JeqKR2 { c, rt, rf },
+                (Cond::Gt, Some(rt), None) => Op::JgtKRt { c, rt, f },
+                (Cond::Gt, None, Some(rf)) => Op::JgtKRf { c, t, rf },
+                (Cond::Gt, Some(rt), Some(rf)) => Op::JgtKR2 { c, rt, rf },
+                (Cond::Ge, Some(rt), None) => Op::JgeKRt { c, rt, f },
+                (Cond::Ge, None, Some(rf)) => Op::JgeKRf { c, t, rf },
+                (Cond::Ge, Some(rt), Some(rf)) => Op::JgeKR2 { c, rt, rf },
+                (Cond::Set, Some(rt), None) => Op::JsetKRt { c, rt, f },
+                (Cond::Set, None, Some(rf)) => Op::JsetKRf { c, t, rf },
+                (Cond::Set, Some(rt), Some(rf)) => Op::JsetKR2 { c, rt, rf },
+            };
+        }
         let mem = ops
             .iter()
             .any(|o| matches!(o, Op::LdMem(_) | Op::LdxMem(_) | Op::St(_) | Op::Stx(_)));
-        let run: RunFn = match (ops.len() <= SMALL, mem) {
-            (true, false) => run_small::<false>,
-            (true, true) => run_small::<true>,
-            (false, false) => run_large::<false>,
-            (false, true) => run_large::<true>,
+        let (run, size): (RunFn, usize) = match (ops.len(), mem) {
+            (0..=SMALL, false) => (run_table::<SMALL, false>, SMALL),
+            (0..=SMALL, true) => (run_table::<SMALL, true>, SMALL),
+            (0..=MEDIUM, false) => (run_table::<MEDIUM, false>, MEDIUM),
+            (0..=MEDIUM, true) => (run_table::<MEDIUM, true>, MEDIUM),
+            (_, false) => (run_large::<false>, 0),
+            (_, true) => (run_large::<true>, 0),
         };
-        if ops.len() <= SMALL {
-            ops.resize(SMALL, Op::Reject);
+        if ops.len() < size {
+            ops.resize(size, Op::Reject);
         }
         Program {
             ops: ops.into_boxed_slice(),
@@ -372,11 +481,12 @@ trait OpsAt {
     fn at(&self, pc: usize) -> &Op;
 }
 
-impl OpsAt for [Op; SMALL] {
+impl<const N: usize> OpsAt for [Op; N] {
     #[inline(always)]
     fn at(&self, pc: usize) -> &Op {
-        // Every target is below SMALL: the mask only removes the bounds check.
-        &self[pc % SMALL]
+        // Every target is below N (a power of two): the mask only removes
+        // the bounds check.
+        &self[pc % N]
     }
 }
 
@@ -587,6 +697,156 @@ fn exec<O: OpsAt + ?Sized, const MEM: bool>(
                 a = ld!(ld_b(p, x as usize + k as usize));
                 pc = jump(a & c != 0, t, f);
             }
+            Op::LdHJeqRt { k, c, rt, f } => {
+                a = ld!(ld_h(p, k as usize));
+                if a == c {
+                    return rt;
+                }
+                pc = f as usize;
+            }
+            Op::LdHJeqRf { k, c, t, rf } => {
+                a = ld!(ld_h(p, k as usize));
+                if a != c {
+                    return rf;
+                }
+                pc = t as usize;
+            }
+            Op::LdBJeqRt { k, c, rt, f } => {
+                a = ld!(ld_b(p, k as usize));
+                if a == c {
+                    return rt;
+                }
+                pc = f as usize;
+            }
+            Op::LdBJeqRf { k, c, t, rf } => {
+                a = ld!(ld_b(p, k as usize));
+                if a != c {
+                    return rf;
+                }
+                pc = t as usize;
+            }
+            Op::LdWJeqRt { k, c, rt, f } => {
+                a = ld!(ld_w(p, k as usize));
+                if a == c {
+                    return rt;
+                }
+                pc = f as usize;
+            }
+            Op::LdWJeqRf { k, c, t, rf } => {
+                a = ld!(ld_w(p, k as usize));
+                if a != c {
+                    return rf;
+                }
+                pc = t as usize;
+            }
+            Op::LdHJsetRt { k, c, rt, f } => {
+                a = ld!(ld_h(p, k as usize));
+                if a & c != 0 {
+                    return rt;
+                }
+                pc = f as usize;
+            }
+            Op::LdHJsetRf { k, c, t, rf } => {
+                a = ld!(ld_h(p, k as usize));
+                if a & c == 0 {
+                    return rf;
+                }
+                pc = t as usize;
+            }
+            Op::LdBJsetRt { k, c, rt, f } => {
+                a = ld!(ld_b(p, k as usize));
+                if a & c != 0 {
+                    return rt;
+                }
+                pc = f as usize;
+            }
+            Op::LdBJsetRf { k, c, t, rf } => {
+                a = ld!(ld_b(p, k as usize));
+                if a & c == 0 {
+                    return rf;
+                }
+                pc = t as usize;
+            }
+            Op::LdHIndJeqRt { k, c, rt, f } => {
+                a = ld!(ld_h(p, x as usize + k as usize));
+                if a == c {
+                    return rt;
+                }
+                pc = f as usize;
+            }
+            Op::LdHIndJeqRf { k, c, t, rf } => {
+                a = ld!(ld_h(p, x as usize + k as usize));
+                if a != c {
+                    return rf;
+                }
+                pc = t as usize;
+            }
+            Op::LdBIndJeqRt { k, c, rt, f } => {
+                a = ld!(ld_b(p, x as usize + k as usize));
+                if a == c {
+                    return rt;
+                }
+                pc = f as usize;
+            }
+            Op::LdBIndJeqRf { k, c, t, rf } => {
+                a = ld!(ld_b(p, x as usize + k as usize));
+                if a != c {
+                    return rf;
+                }
+                pc = t as usize;
+            }
+            Op::JeqKRt { c, rt, f } => {
+                if a == c {
+                    return rt;
+                }
+                pc = f as usize;
+            }
+            Op::JeqKRf { c, t, rf } => {
+                if a != c {
+                    return rf;
+                }
+                pc = t as usize;
+            }
+            Op::JeqKR2 { c, rt, rf } => return if a == c { rt } else { rf },
+            Op::JgtKRt { c, rt, f } => {
+                if a > c {
+                    return rt;
+                }
+                pc = f as usize;
+            }
+            Op::JgtKRf { c, t, rf } => {
+                if a <= c {
+                    return rf;
+                }
+                pc = t as usize;
+            }
+            Op::JgtKR2 { c, rt, rf } => return if a > c { rt } else { rf },
+            Op::JgeKRt { c, rt, f } => {
+                if a >= c {
+                    return rt;
+                }
+                pc = f as usize;
+            }
+            Op::JgeKRf { c, t, rf } => {
+                if a < c {
+                    return rf;
+                }
+                pc = t as usize;
+            }
+            Op::JgeKR2 { c, rt, rf } => return if a >= c { rt } else { rf },
+            Op::JsetKRt { c, rt, f } => {
+                if a & c != 0 {
+                    return rt;
+                }
+                pc = f as usize;
+            }
+            Op::JsetKRf { c, t, rf } => {
+                if a & c == 0 {
+                    return rf;
+                }
+                pc = t as usize;
+            }
+            Op::JsetKR2 { c, rt, rf } => return if a & c != 0 { rt } else { rf },
             Op::AndJeq { k, c, t, f } => {
                 a &= k;
                 pc = jump(a == c, t, f);
@@ -823,5 +1083,19 @@ mod tests {
         mid.push(Insn::stmt(0x87, 0));
         mid.push(Insn::stmt(0x16, 0));
         assert_eq!(Program::new(&mid).filter(&[], 0), 1000);
+        // table boundaries: 256 and 4096 operations (instructions + Reject)
+        for n in [254usize, 255, 256, 4094, 4095, 4096, 5000] {
+            let mut p = vec![Insn::stmt(0x04, 1); n - 1];
+            p.push(Insn::stmt(0x16, 0));
+            assert_eq!(Program::new(&p).filter(&[], 0), n as u32 - 1);
+            // falling off the end rejects
+            p.pop();
+            assert_eq!(Program::new(&p).filter(&[], 0), 0);
+            // a jump to the last instruction from the first
+            let mut q = vec![Insn::stmt(0x06, 9); n];
+            q[0] = Insn::stmt(0x05, n as u32 - 2);
+            q[n - 1] = Insn::stmt(0x06, 7);
+            assert_eq!(Program::new(&q).filter(&[], 0), 7);
+        }
     }
 }
