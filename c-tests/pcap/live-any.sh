@@ -18,12 +18,16 @@
 #  6. live_probe on any (activation, promisc ignored, datalinks SLL/SLL2,
 #     set_datalink, non-blocking, breakloop, inject refused, rfmon);
 #  7. tcpdump -i any -L and -i any -D output.
-# usage: live-any.sh LIBDIR SENDFRAMES READALL LIVE_PROBE
+#  8. the TPACKET_V3 ring tcpdump asks for on a veth (LD_PRELOAD ringreq.so
+#     prints the tpacket_req3): block size, count and retire timeout equal
+#     to libpcap's for the default buffer, -B 65536 and -B 8192.
+# usage: live-any.sh LIBDIR SENDFRAMES READALL LIVE_PROBE RINGREQ_SO
 set -euo pipefail
 lib=$(cd "$1" && pwd)
 send=$2
 readall=$3
 probe=$4
+ringreq=$5
 N=${SHIM_LIVE_FRAMES:-100}
 work=$(mktemp -d)
 ns=shimany$$
@@ -103,6 +107,12 @@ for which in sys shim; do
 	done
 	# 6. API probe on the idle any device
 	ip netns exec "$ns" env "${envlib[@]}" timeout 20 "$probe" any >"$d/probe" 2>&1 || echo "exit $?" >>"$d/probe"
+	# 8. the TPACKET_V3 ring tcpdump's handle asks for (block size and
+	#    count, retire timeout = the 1000 ms read timeout)
+	for o in "" "-B 65536" "-B 8192"; do
+		ip netns exec "$ns" env "${envlib[@]}" LD_PRELOAD="$ringreq" timeout -s INT 1 \
+			tcpdump -Z root -i av1 -w /dev/null $o 2>&1 | grep '^ring:' >>"$d/ring" || true
+	done
 	# 7. lists
 	for o in "-i any -L" "-D"; do
 		rc=0
@@ -139,4 +149,7 @@ for i in 1 2; do
 done
 check "live_probe any: $(wc -l <"$work/sys/probe") lines of live-handle API results" "$work/sys/probe" "$work/shim/probe"
 check "tcpdump -i any -L, -D" "$work/sys/l.out" "$work/shim/l.out"
+nring=$(grep -c '^ring:' "$work/sys/ring" || true)
+[ "$nring" -eq 3 ] || { echo "FAIL ring geometry: $nring rings seen"; fail=1; }
+check "ring geometry of tcpdump -w (default, -B 65536, -B 8192): $(tr '\n' ';' <"$work/sys/ring")" "$work/sys/ring" "$work/shim/ring"
 exit $fail
