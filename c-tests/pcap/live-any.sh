@@ -18,6 +18,7 @@
 #  6. live_probe on any (activation, promisc ignored, datalinks SLL/SLL2,
 #     set_datalink, non-blocking, breakloop, inject refused, rfmon);
 #  7. tcpdump -i any -L and -i any -D output.
+#  9. 802.1Q-tagged frames on any (SLL2 and SLL): records identical;
 #  8. the TPACKET_V3 ring tcpdump asks for on a veth (LD_PRELOAD ringreq.so
 #     prints the tpacket_req3): block size, count and retire timeout equal
 #     to libpcap's for the default buffer, -B 65536 and -B 8192.
@@ -107,6 +108,16 @@ for which in sys shim; do
 	done
 	# 6. API probe on the idle any device
 	ip netns exec "$ns" env "${envlib[@]}" timeout 20 "$probe" any >"$d/probe" 2>&1 || echo "exit $?" >>"$d/probe"
+	# 9. 802.1Q-tagged frames (TCI 0x2005) on any, SLL2 and SLL
+	for y in sll2 sll; do
+		yo=(); [ $y = sll ] && yo=(-y LINUX_SLL)
+		"${td[@]}" -i any "${yo[@]}" -c $((2 * N)) -w "$d/vlan-$y.pcap" >"$d/vlan-$y.out" 2>"$d/vlan-$y.err" &
+		pid=$!
+		wait_for "$d/vlan-$y.err" listening
+		ip netns exec "$ns" env SENDFRAMES_VLAN=8197 "$send" av2 "$N"
+		reap $pid >>"$d/vlan-$y.out"
+		recs "$d/vlan-$y.pcap" >"$d/vlan-$y.records"
+	done
 	# 8. the TPACKET_V3 ring tcpdump's handle asks for (block size and
 	#    count, retire timeout = the 1000 ms read timeout)
 	for o in "" "-B 65536" "-B 8192"; do
@@ -146,6 +157,14 @@ for i in 1 2; do
 	check "any kernel filter $i: $nf records identical" "$work/sys/f$i.records" "$work/shim/f$i.records"
 	check "any kernel filter $i: tcpdump output and statistics" <(cat "$work/sys/f$i.out" "$work/sys/f$i.err") \
 		<(cat "$work/shim/f$i.out" "$work/shim/f$i.err")
+done
+for y in sll2 sll; do
+	n=$(wc -l <"$work/shim/vlan-$y.records")
+	[ "$n" -eq $((2 * N)) ] || { echo "FAIL any 802.1Q ($y): $n of $((2 * N)) frames"; fail=1; }
+	check "any 802.1Q-tagged frames ($y): $n records identical (tag as libpcap puts it)" \
+		"$work/sys/vlan-$y.records" "$work/shim/vlan-$y.records"
+	check "any 802.1Q-tagged frames ($y): tcpdump output" <(cat "$work/sys/vlan-$y.out" "$work/sys/vlan-$y.err") \
+		<(cat "$work/shim/vlan-$y.out" "$work/shim/vlan-$y.err")
 done
 check "live_probe any: $(wc -l <"$work/sys/probe") lines of live-handle API results" "$work/sys/probe" "$work/shim/probe"
 check "tcpdump -i any -L, -D" "$work/sys/l.out" "$work/shim/l.out"

@@ -2,6 +2,8 @@
  * socket: broadcast destination, EtherType 0x88b5 (local experimental),
  * frame i is 60 + (i * 37) % 1400 bytes (or, with MAXLEN, 60 + (i * 997) %
  * (MAXLEN - 60)) with a recognisable payload.
+ * With SENDFRAMES_VLAN=TCI in the environment each frame carries an 802.1Q
+ * tag (0x8100, TCI) before its EtherType (4 bytes longer).
  * usage: sendframes IFNAME N [MAXLEN] */
 #include <arpa/inet.h>
 #include <linux/if_packet.h>
@@ -18,7 +20,8 @@ int main(int argc, char **argv)
 	static unsigned char f[65000];
 	size_t maxlen = 0;
 	struct sockaddr_ll sll;
-	int fd, n;
+	int fd, n, vlan = -1;
+	const char *v = getenv("SENDFRAMES_VLAN");
 
 	if (argc != 3 && argc != 4)
 		return 2;
@@ -30,6 +33,11 @@ int main(int argc, char **argv)
 	}
 	if (n < 0 || n > 100000)
 		return 2;
+	if (v && *v) {
+		vlan = atoi(v);
+		if (vlan < 0 || vlan > 0xffff)
+			return 2;
+	}
 	fd = socket(AF_PACKET, SOCK_RAW, 0);
 	if (fd < 0) { perror("socket"); return 1; }
 	memset(&sll, 0, sizeof sll);
@@ -43,6 +51,12 @@ int main(int argc, char **argv)
 		f[12] = 0x88; f[13] = 0xb5;
 		for (size_t j = 14; j < len; j++)
 			f[j] = (unsigned char)(i + j);
+		if (vlan >= 0) {
+			memmove(f + 16, f + 12, len - 12);
+			f[12] = 0x81; f[13] = 0x00;
+			f[14] = (unsigned char)(vlan >> 8); f[15] = (unsigned char)vlan;
+			len += 4;
+		}
 		if (send(fd, f, len, 0) != (ssize_t)len) { perror("send"); return 1; }
 	}
 	close(fd);
