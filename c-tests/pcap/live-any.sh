@@ -19,6 +19,7 @@
 #     set_datalink, non-blocking, breakloop, inject refused, rfmon);
 #  7. tcpdump -i any -L and -i any -D output.
 #  9. 802.1Q-tagged frames on any (SLL2 and SLL): records identical;
+# 10. the same on av1 (EN10MB, the tag the kernel stripped put back);
 #  8. the TPACKET_V3 ring tcpdump asks for on a veth (LD_PRELOAD ringreq.so
 #     prints the tpacket_req3): block size, count and retire timeout equal
 #     to libpcap's for the default buffer, -B 65536 and -B 8192.
@@ -118,6 +119,13 @@ for which in sys shim; do
 		reap $pid >>"$d/vlan-$y.out"
 		recs "$d/vlan-$y.pcap" >"$d/vlan-$y.records"
 	done
+	# 10. the same tagged frames on av1 itself (EN10MB, tag put back in)
+	"${td[@]}" -i av1 -c "$N" -w "$d/vlan-eth.pcap" >"$d/vlan-eth.out" 2>"$d/vlan-eth.err" &
+	pid=$!
+	wait_for "$d/vlan-eth.err" listening
+	ip netns exec "$ns" env SENDFRAMES_VLAN=8197 "$send" av2 "$N"
+	reap $pid >>"$d/vlan-eth.out"
+	recs "$d/vlan-eth.pcap" >"$d/vlan-eth.records"
 	# 8. the TPACKET_V3 ring tcpdump's handle asks for (block size and
 	#    count, retire timeout = the 1000 ms read timeout)
 	for o in "" "-B 65536" "-B 8192"; do
@@ -166,6 +174,11 @@ for y in sll2 sll; do
 	check "any 802.1Q-tagged frames ($y): tcpdump output" <(cat "$work/sys/vlan-$y.out" "$work/sys/vlan-$y.err") \
 		<(cat "$work/shim/vlan-$y.out" "$work/shim/vlan-$y.err")
 done
+n=$(wc -l <"$work/shim/vlan-eth.records")
+[ "$n" -eq "$N" ] || { echo "FAIL av1 802.1Q: $n of $N frames"; fail=1; }
+check "802.1Q-tagged frames on av1 (EN10MB): $n records identical, tcpdump output" \
+	<(cat "$work/sys/vlan-eth.records" "$work/sys/vlan-eth.out" "$work/sys/vlan-eth.err") \
+	<(cat "$work/shim/vlan-eth.records" "$work/shim/vlan-eth.out" "$work/shim/vlan-eth.err")
 check "live_probe any: $(wc -l <"$work/sys/probe") lines of live-handle API results" "$work/sys/probe" "$work/shim/probe"
 check "tcpdump -i any -L, -D" "$work/sys/l.out" "$work/shim/l.out"
 nring=$(grep -c '^ring:' "$work/sys/ring" || true)
