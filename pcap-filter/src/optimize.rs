@@ -20,8 +20,6 @@ const N_ATOMS: usize = 18;
 struct BitMat {
     words: usize,
     data: Vec<u64>,
-    /// scratch copy of one row
-    tmp: Vec<u64>,
 }
 
 impl BitMat {
@@ -30,7 +28,6 @@ impl BitMat {
         BitMat {
             words,
             data: vec![0; rows * words],
-            tmp: vec![0; words],
         }
     }
     fn row(&self, r: usize) -> &[u64] {
@@ -49,17 +46,18 @@ impl BitMat {
     fn has(&self, r: usize, i: usize) -> bool {
         self.data[r * self.words + i / 64] & (1 << (i % 64)) != 0
     }
-    /// rows `d1` and `d2` &= row `src`
+    /// rows `d1` and `d2` &= row `src` (a row and'ed with itself is
+    /// unchanged, so overlapping rows are fine)
     fn intersect_into(&mut self, src: usize, d1: usize, d2: usize) {
         let w = self.words;
-        self.tmp.copy_from_slice(&self.data[src * w..(src + 1) * w]);
-        for d in [d1, d2] {
-            for (a, b) in self.data[d * w..(d + 1) * w]
-                .iter_mut()
-                .zip(self.tmp.iter())
-            {
-                *a &= *b;
-            }
+        let (s0, a0, b0) = (src * w, d1 * w, d2 * w);
+        if s0 + w > self.data.len() || a0 + w > self.data.len() || b0 + w > self.data.len() {
+            return;
+        }
+        for i in 0..w {
+            let v = self.data[s0 + i];
+            self.data[a0 + i] &= v;
+            self.data[b0 + i] &= v;
         }
     }
 }
@@ -1202,16 +1200,28 @@ impl<'b> Opt<'b> {
                 }
             }
             if self.n >= 2 {
+                // compact per-id keys (jump code, k, targets) so the
+                // quadratic scan compares integers; statements only when
+                // the keys match (eq_blk's first test)
+                let key = |o: &Opt, b: B| {
+                    let x = &o.bl[b];
+                    let t = |v: Option<B>| v.map_or(u64::MAX, |v| v as u64);
+                    ((x.code as u64) << 32 | x.k as u64, t(x.jt), t(x.jf))
+                };
+                let keys: Vec<Option<(u64, u64, u64)>> = self
+                    .ids
+                    .iter()
+                    .map(|&b| mark[b].then(|| key(self, b)))
+                    .collect();
                 for i in (0..self.n - 1).rev() {
-                    let bi = self.ids[i];
-                    if !mark[bi] {
+                    let Some(ki) = keys[i] else {
                         continue;
-                    }
+                    };
                     for j in i + 1..self.n {
-                        let bj = self.ids[j];
-                        if !mark[bj] {
+                        if keys[j] != Some(ki) {
                             continue;
                         }
+                        let (bi, bj) = (self.ids[i], self.ids[j]);
                         if self.eq_blk(bi, bj) {
                             link[i] = Some(link[j].unwrap_or(bj));
                             break;
@@ -1244,19 +1254,12 @@ impl<'b> Opt<'b> {
         if a.code != b.code || a.k != b.k || a.jt != b.jt || a.jf != b.jf {
             return false;
         }
-        let sa: Vec<(u16, u32)> = a
+        let live = |s: &&crate::gencode::Stmt| s.code != NOP;
+        a.stmts.iter().filter(live).map(|s| (s.code, s.k)).eq(b
             .stmts
             .iter()
-            .filter(|s| s.code != NOP)
-            .map(|s| (s.code, s.k))
-            .collect();
-        let sb: Vec<(u16, u32)> = b
-            .stmts
-            .iter()
-            .filter(|s| s.code != NOP)
-            .map(|s| (s.code, s.k))
-            .collect();
-        sa == sb
+            .filter(live)
+            .map(|s| (s.code, s.k)))
     }
 }
 
@@ -1285,9 +1288,13 @@ pub fn optimize(blocks: &mut Vec<Block>, root: B) -> R<B> {
         oid,
         n,
         level: vec![0; nb],
-        levels: Levels::default(),
-        stack: Vec::new(),
-        order: Vec::new(),
+        levels: Levels {
+            flat: Vec::with_capacity(n),
+            start: Vec::with_capacity(n + 2),
+            pos: Vec::with_capacity(n + 1),
+        },
+        stack: Vec::with_capacity(2 * n + 2),
+        order: Vec::with_capacity(n),
         dom: BitMat::new(n, n),
         edom: BitMat::new(2 * n, 2 * n),
         val: vec![[0; N_ATOMS]; n],
@@ -1295,12 +1302,12 @@ pub fn optimize(blocks: &mut Vec<Block>, root: B) -> R<B> {
         in_use: vec![0; n],
         out_use: vec![0; n],
         kill: vec![0; n],
-        in_start: Vec::new(),
-        in_pos: Vec::new(),
-        in_flat: Vec::new(),
-        mark: Vec::new(),
-        vn: HashMap::default(),
-        vconst: Vec::new(),
+        in_start: Vec::with_capacity(n + 1),
+        in_pos: Vec::with_capacity(n),
+        in_flat: Vec::with_capacity(2 * n),
+        mark: Vec::with_capacity(nb),
+        vn: HashMap::with_capacity_and_hasher(8 * n + 16, FxBuild::default()),
+        vconst: Vec::with_capacity(8 * n + 16),
         curval: 0,
         done: false,
         nbm: false,
