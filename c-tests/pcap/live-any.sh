@@ -20,6 +20,8 @@
 #  7. tcpdump -i any -L and -i any -D output.
 #  9. 802.1Q-tagged frames on any (SLL2 and SLL): records identical;
 # 10. the same on av1 (EN10MB, the tag the kernel stripped put back);
+# 11. --immediate-mode -s 100 on any and on av1: header and records
+#     (truncated to the snapshot) identical;
 #  8. the TPACKET_V3 ring tcpdump asks for on a veth (LD_PRELOAD ringreq.so
 #     prints the tpacket_req3): block size, count and retire timeout equal
 #     to libpcap's for the default buffer, -B 65536 and -B 8192.
@@ -126,6 +128,16 @@ for which in sys shim; do
 	ip netns exec "$ns" env SENDFRAMES_VLAN=8197 "$send" av2 "$N"
 	reap $pid >>"$d/vlan-eth.out"
 	recs "$d/vlan-eth.pcap" >"$d/vlan-eth.records"
+	# 11. immediate mode with a small snapshot length on any and on av1
+	for dev in any av1; do
+		c=$N; [ $dev = any ] && c=$((2 * N))
+		"${td[@]}" -i $dev --immediate-mode -s 100 -c "$c" -w "$d/imm-$dev.pcap" >"$d/imm-$dev.out" 2>"$d/imm-$dev.err" &
+		pid=$!
+		wait_for "$d/imm-$dev.err" listening
+		ip netns exec "$ns" "$send" av2 "$N"
+		reap $pid >>"$d/imm-$dev.out"
+		{ head -c 24 "$d/imm-$dev.pcap" | od -An -tx1; recs "$d/imm-$dev.pcap"; } >"$d/imm-$dev.records"
+	done
 	# 8. the TPACKET_V3 ring tcpdump's handle asks for (block size and
 	#    count, retire timeout = the 1000 ms read timeout)
 	for o in "" "-B 65536" "-B 8192"; do
@@ -179,6 +191,14 @@ n=$(wc -l <"$work/shim/vlan-eth.records")
 check "802.1Q-tagged frames on av1 (EN10MB): $n records identical, tcpdump output" \
 	<(cat "$work/sys/vlan-eth.records" "$work/sys/vlan-eth.out" "$work/sys/vlan-eth.err") \
 	<(cat "$work/shim/vlan-eth.records" "$work/shim/vlan-eth.out" "$work/shim/vlan-eth.err")
+for dev in any av1; do
+	n=$(($(wc -l <"$work/shim/imm-$dev.records") - 2))
+	c=$N; [ $dev = any ] && c=$((2 * N))
+	[ "$n" -eq "$c" ] || { echo "FAIL immediate -s 100 on $dev: $n of $c frames"; fail=1; }
+	check "immediate mode, -s 100 on $dev: header + $n records (caplen 100 at most) identical, tcpdump output" \
+		<(cat "$work/sys/imm-$dev.records" "$work/sys/imm-$dev.out" "$work/sys/imm-$dev.err") \
+		<(cat "$work/shim/imm-$dev.records" "$work/shim/imm-$dev.out" "$work/shim/imm-$dev.err")
+done
 check "live_probe any: $(wc -l <"$work/sys/probe") lines of live-handle API results" "$work/sys/probe" "$work/shim/probe"
 check "tcpdump -i any -L, -D" "$work/sys/l.out" "$work/shim/l.out"
 nring=$(grep -c '^ring:' "$work/sys/ring" || true)
