@@ -246,19 +246,18 @@ impl<'b> Opt<'b> {
     }
 
     fn f(&mut self, code: u16, v0: u32, v1: u32) -> u32 {
-        if let Some(v) = self.vn.get(&(code, v0, v1)) {
-            return *v;
-        }
-        self.curval += 1;
-        let v = self.curval;
-        if self.vconst.len() <= v as usize {
-            self.vconst.resize(v as usize + 1, u64::MAX);
-        }
-        if mode(code) == BPF_IMM && (class(code) == BPF_LD || class(code) == BPF_LDX) {
-            self.vconst[v as usize] = v0 as u64;
-        }
-        self.vn.insert((code, v0, v1), v);
-        v
+        let (curval, vconst) = (&mut self.curval, &mut self.vconst);
+        *self.vn.entry((code, v0, v1)).or_insert_with(|| {
+            *curval += 1;
+            let v = *curval;
+            if vconst.len() <= v as usize {
+                vconst.resize(v as usize + 1, u64::MAX);
+            }
+            if mode(code) == BPF_IMM && (class(code) == BPF_LD || class(code) == BPF_LDX) {
+                vconst[v as usize] = v0 as u64;
+            }
+            v
+        })
     }
     fn k(&mut self, k: u32) -> u32 {
         self.f(BPF_LD | BPF_IMM | BPF_W, k, 0)
@@ -871,42 +870,46 @@ impl<'b> Opt<'b> {
 
     fn opt_deadstores(&mut self, b: B) {
         let id = self.oid[b];
-        let mut last: [Option<usize>; N_ATOMS] = [None; N_ATOMS];
-        // statement index, or usize::MAX for the block's own jump
+        // last[a]: statement that last defined atom a (valid when bit a of
+        // `pend` is set)
+        let mut last = [0usize; N_ATOMS];
+        let mut pend = 0u32;
         let n = self.bl[b].stmts.len();
         for i in 0..=n {
-            let (code, k) = if i < n {
-                (self.bl[b].stmts[i].code, self.bl[b].stmts[i].k)
-            } else {
-                (self.bl[b].code, self.bl[b].k)
+            let (code, k) = match self.bl[b].stmts.get(i) {
+                Some(s) => (s.code, s.k),
+                None => (self.bl[b].code, self.bl[b].k),
             };
             if let Some(a) = atomuse(code, k) {
                 if a == AX_ATOM {
-                    last[X_ATOM] = None;
-                    last[A_ATOM] = None;
+                    pend &= !(amask(X_ATOM) | amask(A_ATOM));
                 } else if a < N_ATOMS {
-                    last[a] = None;
+                    pend &= !amask(a);
                 }
             }
             if let Some(a) = atomdef(code, k) {
                 if a < N_ATOMS {
-                    if let Some(l) = last[a] {
+                    if pend & amask(a) != 0 {
                         self.done = false;
-                        self.bl[b].stmts[l].code = NOP;
+                        self.bl[b].stmts[last[a]].code = NOP;
                     }
-                    last[a] = if i < n { Some(i) } else { None };
+                    if i < n {
+                        last[a] = i;
+                        pend |= amask(a);
+                    } else {
+                        pend &= !amask(a);
+                    }
                 }
             }
         }
-        for (atom, l) in last.iter().enumerate() {
-            if let Some(l) = l {
-                if self.out_use[id] & amask(atom) == 0 {
-                    self.bl[b].stmts[*l].code = NOP;
-                    self.val[id][atom] = 0;
-                    self.nbm = true;
-                    self.done = false;
-                }
-            }
+        let mut rest = pend & !self.out_use[id];
+        while rest != 0 {
+            let atom = rest.trailing_zeros() as usize;
+            rest &= rest - 1;
+            self.bl[b].stmts[last[atom]].code = NOP;
+            self.val[id][atom] = 0;
+            self.nbm = true;
+            self.done = false;
         }
     }
 
@@ -920,8 +923,9 @@ impl<'b> Opt<'b> {
             let mut v = self.val[p0];
             for k in ins.start + 1..ins.end {
                 let p = self.oid[self.edge_pred(self.in_flat[k])];
-                for (i, slot) in v.iter_mut().enumerate() {
-                    if *slot != self.val[p][i] {
+                let pv = &self.val[p];
+                for (slot, &x) in v.iter_mut().zip(pv.iter()) {
+                    if *slot != x {
                         *slot = 0;
                     }
                 }
