@@ -48,71 +48,363 @@ enum Op {
     LdBInd(u32),
     Ldxb(u32),
     // ldxb 4*([k]&0xf); ld{h,b} [x + c]
-    LdxbLdHInd { k: u32, c: u32 },
-    LdxbLdBInd { k: u32, c: u32 },
+    LdxbLdHInd {
+        k: u32,
+        c: u32,
+    },
+    LdxbLdBInd {
+        k: u32,
+        c: u32,
+    },
     LdMem(u8),
     LdxMem(u8),
     St(u8),
     Stx(u8),
     Ja(Tgt),
     JaBack(Tgt),
-    JeqK { c: u32, t: Tgt, f: Tgt },
-    JgtK { c: u32, t: Tgt, f: Tgt },
-    JgeK { c: u32, t: Tgt, f: Tgt },
-    JsetK { c: u32, t: Tgt, f: Tgt },
-    JeqX { t: Tgt, f: Tgt },
-    JgtX { t: Tgt, f: Tgt },
-    JgeX { t: Tgt, f: Tgt },
-    JsetX { t: Tgt, f: Tgt },
+    JeqK {
+        c: u32,
+        t: Tgt,
+        f: Tgt,
+    },
+    JgtK {
+        c: u32,
+        t: Tgt,
+        f: Tgt,
+    },
+    JgeK {
+        c: u32,
+        t: Tgt,
+        f: Tgt,
+    },
+    JsetK {
+        c: u32,
+        t: Tgt,
+        f: Tgt,
+    },
+    JeqX {
+        t: Tgt,
+        f: Tgt,
+    },
+    JgtX {
+        t: Tgt,
+        f: Tgt,
+    },
+    JgeX {
+        t: Tgt,
+        f: Tgt,
+    },
+    JsetX {
+        t: Tgt,
+        f: Tgt,
+    },
     // load, then a conditional jump comparing A with c
-    LdHJeq { k: u32, c: u32, t: Tgt, f: Tgt },
-    LdHJgt { k: u32, c: u32, t: Tgt, f: Tgt },
-    LdHJge { k: u32, c: u32, t: Tgt, f: Tgt },
-    LdHJset { k: u32, c: u32, t: Tgt, f: Tgt },
-    LdBJeq { k: u32, c: u32, t: Tgt, f: Tgt },
-    LdBJgt { k: u32, c: u32, t: Tgt, f: Tgt },
-    LdBJge { k: u32, c: u32, t: Tgt, f: Tgt },
-    LdBJset { k: u32, c: u32, t: Tgt, f: Tgt },
-    LdWJeq { k: u32, c: u32, t: Tgt, f: Tgt },
-    LdWJgt { k: u32, c: u32, t: Tgt, f: Tgt },
-    LdWJge { k: u32, c: u32, t: Tgt, f: Tgt },
-    LdWJset { k: u32, c: u32, t: Tgt, f: Tgt },
-    LdHIndJeq { k: u32, c: u32, t: Tgt, f: Tgt },
-    LdHIndJgt { k: u32, c: u32, t: Tgt, f: Tgt },
-    LdHIndJge { k: u32, c: u32, t: Tgt, f: Tgt },
-    LdBIndJeq { k: u32, c: u32, t: Tgt, f: Tgt },
-    LdBIndJset { k: u32, c: u32, t: Tgt, f: Tgt },
+    LdHJeq {
+        k: u32,
+        c: u32,
+        t: Tgt,
+        f: Tgt,
+    },
+    LdHJgt {
+        k: u32,
+        c: u32,
+        t: Tgt,
+        f: Tgt,
+    },
+    LdHJge {
+        k: u32,
+        c: u32,
+        t: Tgt,
+        f: Tgt,
+    },
+    LdHJset {
+        k: u32,
+        c: u32,
+        t: Tgt,
+        f: Tgt,
+    },
+    LdBJeq {
+        k: u32,
+        c: u32,
+        t: Tgt,
+        f: Tgt,
+    },
+    LdBJgt {
+        k: u32,
+        c: u32,
+        t: Tgt,
+        f: Tgt,
+    },
+    LdBJge {
+        k: u32,
+        c: u32,
+        t: Tgt,
+        f: Tgt,
+    },
+    LdBJset {
+        k: u32,
+        c: u32,
+        t: Tgt,
+        f: Tgt,
+    },
+    LdWJeq {
+        k: u32,
+        c: u32,
+        t: Tgt,
+        f: Tgt,
+    },
+    LdWJgt {
+        k: u32,
+        c: u32,
+        t: Tgt,
+        f: Tgt,
+    },
+    LdWJge {
+        k: u32,
+        c: u32,
+        t: Tgt,
+        f: Tgt,
+    },
+    LdWJset {
+        k: u32,
+        c: u32,
+        t: Tgt,
+        f: Tgt,
+    },
+    LdHIndJeq {
+        k: u32,
+        c: u32,
+        t: Tgt,
+        f: Tgt,
+    },
+    LdHIndJgt {
+        k: u32,
+        c: u32,
+        t: Tgt,
+        f: Tgt,
+    },
+    LdHIndJge {
+        k: u32,
+        c: u32,
+        t: Tgt,
+        f: Tgt,
+    },
+    LdBIndJeq {
+        k: u32,
+        c: u32,
+        t: Tgt,
+        f: Tgt,
+    },
+    LdBIndJset {
+        k: u32,
+        c: u32,
+        t: Tgt,
+        f: Tgt,
+    },
     // and #k; jeq #c
-    AndJeq { k: u32, c: u32, t: Tgt, f: Tgt },
+    AndJeq {
+        k: u32,
+        c: u32,
+        t: Tgt,
+        f: Tgt,
+    },
+    LdWIndJeq {
+        k: u32,
+        c: u32,
+        t: Tgt,
+        f: Tgt,
+    },
+    // ld #k; st M[m]
+    LdImmSt {
+        k: u32,
+        m: u8,
+    },
+    // ldx M[m]; ld{h,b,} [x + k] (; jeq #c)
+    LdxMemLdHInd {
+        m: u8,
+        k: u32,
+    },
+    // ldx M[m]; ld M[n]
+    LdxMemLdMem {
+        m: u8,
+        n: u8,
+    },
+    LdxMemLdBInd {
+        m: u8,
+        k: u32,
+    },
+    LdxMemLdWInd {
+        m: u8,
+        k: u32,
+    },
+    LdxMemLdHIndJeq {
+        m: u8,
+        k: u32,
+        c: u32,
+        t: Tgt,
+        f: Tgt,
+    },
+    LdxMemLdBIndJeq {
+        m: u8,
+        k: u32,
+        c: u32,
+        t: Tgt,
+        f: Tgt,
+    },
+    LdxMemLdWIndJeq {
+        m: u8,
+        k: u32,
+        c: u32,
+        t: Tgt,
+        f: Tgt,
+    },
     // fused loads and jumps with a return at one target
-    LdHJeqRt { k: u32, c: u32, rt: u32, f: Tgt },
-    LdHJeqRf { k: u32, c: u32, t: Tgt, rf: u32 },
-    LdBJeqRt { k: u32, c: u32, rt: u32, f: Tgt },
-    LdBJeqRf { k: u32, c: u32, t: Tgt, rf: u32 },
-    LdWJeqRt { k: u32, c: u32, rt: u32, f: Tgt },
-    LdWJeqRf { k: u32, c: u32, t: Tgt, rf: u32 },
-    LdHJsetRt { k: u32, c: u32, rt: u32, f: Tgt },
-    LdHJsetRf { k: u32, c: u32, t: Tgt, rf: u32 },
-    LdBJsetRt { k: u32, c: u32, rt: u32, f: Tgt },
-    LdBJsetRf { k: u32, c: u32, t: Tgt, rf: u32 },
-    LdHIndJeqRt { k: u32, c: u32, rt: u32, f: Tgt },
-    LdHIndJeqRf { k: u32, c: u32, t: Tgt, rf: u32 },
-    LdBIndJeqRt { k: u32, c: u32, rt: u32, f: Tgt },
-    LdBIndJeqRf { k: u32, c: u32, t: Tgt, rf: u32 },
+    LdHJeqRt {
+        k: u32,
+        c: u32,
+        rt: u32,
+        f: Tgt,
+    },
+    LdHJeqRf {
+        k: u32,
+        c: u32,
+        t: Tgt,
+        rf: u32,
+    },
+    LdBJeqRt {
+        k: u32,
+        c: u32,
+        rt: u32,
+        f: Tgt,
+    },
+    LdBJeqRf {
+        k: u32,
+        c: u32,
+        t: Tgt,
+        rf: u32,
+    },
+    LdWJeqRt {
+        k: u32,
+        c: u32,
+        rt: u32,
+        f: Tgt,
+    },
+    LdWJeqRf {
+        k: u32,
+        c: u32,
+        t: Tgt,
+        rf: u32,
+    },
+    LdHJsetRt {
+        k: u32,
+        c: u32,
+        rt: u32,
+        f: Tgt,
+    },
+    LdHJsetRf {
+        k: u32,
+        c: u32,
+        t: Tgt,
+        rf: u32,
+    },
+    LdBJsetRt {
+        k: u32,
+        c: u32,
+        rt: u32,
+        f: Tgt,
+    },
+    LdBJsetRf {
+        k: u32,
+        c: u32,
+        t: Tgt,
+        rf: u32,
+    },
+    LdHIndJeqRt {
+        k: u32,
+        c: u32,
+        rt: u32,
+        f: Tgt,
+    },
+    LdHIndJeqRf {
+        k: u32,
+        c: u32,
+        t: Tgt,
+        rf: u32,
+    },
+    LdBIndJeqRt {
+        k: u32,
+        c: u32,
+        rt: u32,
+        f: Tgt,
+    },
+    LdBIndJeqRf {
+        k: u32,
+        c: u32,
+        t: Tgt,
+        rf: u32,
+    },
     // conditional jumps on A with a return at one or both targets (`rt`,
     // `rf`: the value returned)
-    JeqKRt { c: u32, rt: u32, f: Tgt },
-    JeqKRf { c: u32, t: Tgt, rf: u32 },
-    JeqKR2 { c: u32, rt: u32, rf: u32 },
-    JgtKRt { c: u32, rt: u32, f: Tgt },
-    JgtKRf { c: u32, t: Tgt, rf: u32 },
-    JgtKR2 { c: u32, rt: u32, rf: u32 },
-    JgeKRt { c: u32, rt: u32, f: Tgt },
-    JgeKRf { c: u32, t: Tgt, rf: u32 },
-    JgeKR2 { c: u32, rt: u32, rf: u32 },
-    JsetKRt { c: u32, rt: u32, f: Tgt },
-    JsetKRf { c: u32, t: Tgt, rf: u32 },
-    JsetKR2 { c: u32, rt: u32, rf: u32 },
+    JeqKRt {
+        c: u32,
+        rt: u32,
+        f: Tgt,
+    },
+    JeqKRf {
+        c: u32,
+        t: Tgt,
+        rf: u32,
+    },
+    JeqKR2 {
+        c: u32,
+        rt: u32,
+        rf: u32,
+    },
+    JgtKRt {
+        c: u32,
+        rt: u32,
+        f: Tgt,
+    },
+    JgtKRf {
+        c: u32,
+        t: Tgt,
+        rf: u32,
+    },
+    JgtKR2 {
+        c: u32,
+        rt: u32,
+        rf: u32,
+    },
+    JgeKRt {
+        c: u32,
+        rt: u32,
+        f: Tgt,
+    },
+    JgeKRf {
+        c: u32,
+        t: Tgt,
+        rf: u32,
+    },
+    JgeKR2 {
+        c: u32,
+        rt: u32,
+        rf: u32,
+    },
+    JsetKRt {
+        c: u32,
+        rt: u32,
+        f: Tgt,
+    },
+    JsetKRf {
+        c: u32,
+        t: Tgt,
+        rf: u32,
+    },
+    JsetKR2 {
+        c: u32,
+        rt: u32,
+        rf: u32,
+    },
     AddX,
     SubX,
     MulX,
@@ -257,6 +549,29 @@ impl Program {
                 (Op::LdBInd(k), Some(Cond::Eq)) => Op::LdBIndJeq { k, c, t, f },
                 (Op::LdBInd(k), Some(Cond::Set)) => Op::LdBIndJset { k, c, t, f },
                 (Op::AndK(k), Some(Cond::Eq)) => Op::AndJeq { k, c, t, f },
+                (Op::LdWInd(k), Some(Cond::Eq)) => Op::LdWIndJeq { k, c, t, f },
+                (Op::LdImm(k), None) => match ops[i + 1] {
+                    Op::St(m) => Op::LdImmSt { k, m },
+                    _ => continue,
+                },
+                (Op::LdxMem(m), None) => {
+                    // a following jeq makes a triple (targets from i+3)
+                    let jeq = prog.get(i + 2).filter(|j| j.code == 0x15);
+                    let (c, t, f) = match jeq {
+                        Some(j) => (j.k, tgt(i + 3, j.jt as i64), tgt(i + 3, j.jf as i64)),
+                        None => (0, 0, 0),
+                    };
+                    match (ops[i + 1], jeq.is_some()) {
+                        (Op::LdHInd(k), true) => Op::LdxMemLdHIndJeq { m, k, c, t, f },
+                        (Op::LdBInd(k), true) => Op::LdxMemLdBIndJeq { m, k, c, t, f },
+                        (Op::LdWInd(k), true) => Op::LdxMemLdWIndJeq { m, k, c, t, f },
+                        (Op::LdHInd(k), false) => Op::LdxMemLdHInd { m, k },
+                        (Op::LdBInd(k), false) => Op::LdxMemLdBInd { m, k },
+                        (Op::LdWInd(k), false) => Op::LdxMemLdWInd { m, k },
+                        (Op::LdMem(n), _) => Op::LdxMemLdMem { m, n },
+                        _ => continue,
+                    }
+                }
                 (Op::Ldxb(k), None) => match ops[i + 1] {
                     Op::LdHInd(c) => Op::LdxbLdHInd { k, c },
                     Op::LdBInd(c) => Op::LdxbLdBInd { k, c },
@@ -337,9 +652,9 @@ impl Program {
                 (Cond::Set, Some(rt), Some(rf)) => Op::JsetKR2 { c, rt, rf },
             };
         }
-        let mem = ops
+        let mem = prog
             .iter()
-            .any(|o| matches!(o, Op::LdMem(_) | Op::LdxMem(_) | Op::St(_) | Op::Stx(_)));
+            .any(|i| matches!(i.code, 0x60 | 0x61 | 0x02 | 0x03));
         let (run, size): (RunFn, usize) = match (ops.len(), mem) {
             (0..=SMALL, false) => (run_table::<SMALL, false>, SMALL),
             (0..=SMALL, true) => (run_table::<SMALL, true>, SMALL),
@@ -612,7 +927,62 @@ fn exec<O: OpsAt + ?Sized, const MEM: bool>(
                 mem[(m & 15) as usize] = x;
                 pc += 1;
             }
-            Op::LdMem(_) | Op::LdxMem(_) | Op::St(_) | Op::Stx(_) => return 0,
+            Op::LdWIndJeq { k, c, t, f } => {
+                a = ld!(ld_w(p, x as usize + k as usize));
+                pc = jump(a == c, t, f);
+            }
+            Op::LdImmSt { k, m } if MEM => {
+                a = k;
+                mem[(m & 15) as usize] = a;
+                pc += 2;
+            }
+            Op::LdxMemLdMem { m, n } if MEM => {
+                x = mem[(m & 15) as usize];
+                a = mem[(n & 15) as usize];
+                pc += 2;
+            }
+            Op::LdxMemLdHInd { m, k } if MEM => {
+                x = mem[(m & 15) as usize];
+                a = ld!(ld_h(p, x as usize + k as usize));
+                pc += 2;
+            }
+            Op::LdxMemLdBInd { m, k } if MEM => {
+                x = mem[(m & 15) as usize];
+                a = ld!(ld_b(p, x as usize + k as usize));
+                pc += 2;
+            }
+            Op::LdxMemLdWInd { m, k } if MEM => {
+                x = mem[(m & 15) as usize];
+                a = ld!(ld_w(p, x as usize + k as usize));
+                pc += 2;
+            }
+            Op::LdxMemLdHIndJeq { m, k, c, t, f } if MEM => {
+                x = mem[(m & 15) as usize];
+                a = ld!(ld_h(p, x as usize + k as usize));
+                pc = jump(a == c, t, f);
+            }
+            Op::LdxMemLdBIndJeq { m, k, c, t, f } if MEM => {
+                x = mem[(m & 15) as usize];
+                a = ld!(ld_b(p, x as usize + k as usize));
+                pc = jump(a == c, t, f);
+            }
+            Op::LdxMemLdWIndJeq { m, k, c, t, f } if MEM => {
+                x = mem[(m & 15) as usize];
+                a = ld!(ld_w(p, x as usize + k as usize));
+                pc = jump(a == c, t, f);
+            }
+            Op::LdMem(_)
+            | Op::LdxMem(_)
+            | Op::St(_)
+            | Op::Stx(_)
+            | Op::LdImmSt { .. }
+            | Op::LdxMemLdMem { .. }
+            | Op::LdxMemLdHInd { .. }
+            | Op::LdxMemLdBInd { .. }
+            | Op::LdxMemLdWInd { .. }
+            | Op::LdxMemLdHIndJeq { .. }
+            | Op::LdxMemLdBIndJeq { .. }
+            | Op::LdxMemLdWIndJeq { .. } => return 0,
             Op::Ja(t) => pc = t as usize,
             Op::JaBack(t) => {
                 back_jumps += 1;
