@@ -181,7 +181,7 @@ MODULE_PARM_DESC(poll_watermark,
 		 "Queued packets that wake a blocked reader at once (default 128, 1 = every packet as 3.7.5)");
 module_param_cb(poll_timeout_us, &poll_timeout_ops, &poll_timeout_us, 0644);
 MODULE_PARM_DESC(poll_timeout_us,
-		 "Below the watermark, a blocked reader is woken at most this many us after a packet (default 4000, max 10000, 0 = at once as 3.7.5)");
+		 "Below the watermark, a blocked reader is woken at most this many us after a packet on an idle ring, twice that (at most 10000) while packets keep coming (default 4000, max 10000, 0 = at once as 3.7.5)");
 module_param_cb(transparent_mode, &transparent_ops, &transparent_mode, 0644);
 MODULE_PARM_DESC(transparent_mode, "Packets also go to the stack (only 1 is supported)");
 module_param(enable_tx_capture, bool, 0644);
@@ -230,6 +230,7 @@ struct ring_sock {
 	u32 poll_watermark;             /* READ_ONCE/WRITE_ONCE */
 	u32 poll_timeout_ns;            /* READ_ONCE/WRITE_ONCE */
 	struct hrtimer wake_timer;
+	u64 timer_fired_ns;             /* last expiry (ktime_get_ns); READ_ONCE/WRITE_ONCE */
 
 	/* rules */
 	struct list_head rules;         /* filtering_rule_element, ascending id */
@@ -683,6 +684,7 @@ static enum hrtimer_restart ring_wake_timer(struct hrtimer *t)
 {
 	struct ring_sock *pfr = container_of(t, struct ring_sock, wake_timer);
 
+	WRITE_ONCE(pfr->timer_fired_ns, ktime_get_ns());
 	pfr->sk.sk_data_ready(&pfr->sk);
 	return HRTIMER_NORESTART;
 }
@@ -690,19 +692,29 @@ static enum hrtimer_restart ring_wake_timer(struct hrtimer *t)
 /* After a packet was queued (ring lock held): true if the reader is to be
  * woken now (3.7.5 woke it for every packet), which is the case when the
  * timeout is 0 or the watermark is reached.  Otherwise the wake-up timer is
- * armed unless it is already pending, so a lone packet wakes a blocked
- * reader at most poll_timeout after it arrived, while a paced stream wakes
- * it once per timeout period rather than once per packet.  tot_read is the
- * user's: a value that makes no sense gives a huge count, hence a wake-up. */
+ * armed unless it is already pending, so a packet on an idle ring wakes a
+ * blocked reader at most poll_timeout after it arrived, while a paced stream
+ * wakes it once per period rather than once per packet.  While packets keep
+ * coming (the timer fired less than 3 timeouts ago) the period is twice the
+ * timeout, at most MAX_POLL_TIMEOUT_US: every packet still reaches a blocked
+ * reader within 10 ms.  tot_read is the user's: a value that makes no sense
+ * gives a huge count, hence a wake-up. */
 static bool ring_wake_or_arm(struct ring_sock *pfr)
 {
 	u32 timeout = READ_ONCE(pfr->poll_timeout_ns);
 	u64 queued = pfr->tot_insert - READ_ONCE(pfr->info->tot_read);
+	u64 now, fired, delay;
 
 	if (!timeout || queued >= READ_ONCE(pfr->poll_watermark))
 		return true;
-	if (!hrtimer_is_queued(&pfr->wake_timer))
-		hrtimer_start(&pfr->wake_timer, ns_to_ktime(timeout), HRTIMER_MODE_REL_SOFT);
+	if (hrtimer_is_queued(&pfr->wake_timer))
+		return false;
+	delay = timeout;
+	now = ktime_get_ns();
+	fired = READ_ONCE(pfr->timer_fired_ns);
+	if (fired && now - fired < 3ULL * timeout)
+		delay = min_t(u64, 2ULL * timeout, (u64)MAX_POLL_TIMEOUT_US * NSEC_PER_USEC);
+	hrtimer_start(&pfr->wake_timer, ns_to_ktime(delay), HRTIMER_MODE_REL_SOFT);
 	return false;
 }
 

@@ -24,7 +24,9 @@
 #                    /extra/tests.d scripts (for iterating on other suites)
 #   KMOD_PERF=0      skip the second boot (qemu -icount) that measures CPU
 #                    per packet, module ring vs AF_PACKET ring, and the
-#                    wake-up latencies
+#                    wake-up latencies; it also runs /extra/perf.d/*.sh
+#                    (KMOD_EXTRA_DIR).  With KMOD_BUILTIN=0 it is off by
+#                    default, and on (KMOD_PERF=1) it runs only perf.d.
 #   KMOD_DKMS=0      skip the DKMS check (default 1: kmod/dkms.conf is added,
 #                    built and installed with dkms in a scratch tree under
 #                    $WORK against the unpacked headers; needs dkms)
@@ -231,7 +233,7 @@ boot() {  # $1 = tcg|kvm|icount, $2 = timeout, $3 = mode (full|perf), $4 = seria
   timeout --foreground -k 5 "$2" qemu-system-x86_64 "${acc[@]}" -m 1024 -smp 2 \
     -kernel "$VMLINUZ" -initrd "$OUT/initramfs.cpio.gz" -nic none -display none -no-reboot \
     -serial "file:$4" -monitor none \
-    -append "console=ttyS0 panic=-1 oops=panic loglevel=4 mitigations=off kmod_mode=$3" \
+    -append "console=ttyS0 panic=-1 oops=panic loglevel=4 mitigations=off kmod_mode=$3 kmod_builtin=${KMOD_BUILTIN:-1}" \
     </dev/null >>"$OUT/qemu.log" 2>&1 || log "qemu exited with $?"
   touch "$4"
   tr -d '\r' < "$4" > "${4%.log}.txt"
@@ -252,7 +254,7 @@ LOGS=("$OUT/serial.txt")
 PERF_DEFAULT=1; [ "$MAINMODE" = extra ] && PERF_DEFAULT=0
 if [ "${KMOD_PERF:-$PERF_DEFAULT}" = 1 ]; then
   t0=$(date +%s)
-  boot icount 300 perf "$OUT/perf.log"
+  boot icount "${KMOD_PERF_TIMEOUT:-300}" perf "$OUT/perf.log"
   log "perf VM ran $(( $(date +%s) - t0 )) s"
   LOGS+=("$OUT/perf.txt")
 fi

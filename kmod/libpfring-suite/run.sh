@@ -53,10 +53,21 @@ for line in open(sys.argv[1]):
 print(" ".join(sorted(seen)), file=open(os.path.join(out, "LIST"), "w"))
 PY
 for b in pfsend pfcount; do cp "$CARGO_TARGET_DIR/debug/$b" "$STAGE/bin/$b"; done
+# The CPU-per-packet comparison runs release builds, as users run pfcount.
+if [ "${KB_PERF:-0}" = 1 ]; then
+  log "building release pfcount/pfsend for the perf comparison"
+  cargo build -q --release -p pfring --bin pfcount --bin pfsend
+  for b in pfsend pfcount; do cp "$CARGO_TARGET_DIR/release/$b" "$STAGE/bin/$b-release"; done
+fi
 cp "$REPO/scripts/netns.sh" "$STAGE/repo/scripts/"
 cp -a "$REPO/tests/data" "$STAGE/repo/tests/"
 cp "$HERE/skip.txt" "$STAGE/skip.txt"
-cp "$HERE/perf.sh" "$STAGE/perf.sh"
+# The CPU-per-packet comparison runs in vm-test.sh's second boot, under
+# qemu -icount (guest time counts instructions: host load does not distort it).
+if [ "${KB_PERF:-0}" = 1 ]; then
+  mkdir -p "$STAGE/perf.d"
+  cp "$HERE/perf.sh" "$STAGE/perf.d/pfcount.sh"
+fi
 # Paths baked into the executables at build time (env! of cargo).
 {
   echo "KB_REPO='$REPO'"
@@ -65,6 +76,8 @@ cp "$HERE/perf.sh" "$STAGE/perf.sh"
   echo "KB_BACKEND='${KB_BACKEND:-kmod}'"
   echo "KB_PCAP='${KB_PCAP:-1}'"
   echo "KB_CTESTS='${KB_CTESTS:-1}'"
+  echo "KB_REPEAT='${KB_REPEAT:-1}'"
+  echo "KB_NUM_SLOTS='${KB_NUM_SLOTS:-}'"
 } > "$STAGE/paths.sh"
 cp "$HERE/guest.sh" "$STAGE/tests.d/libpfring.sh"
 cp "$HERE/ctests.sh" "$HERE/pcap.sh" "$STAGE/"
@@ -95,5 +108,5 @@ cc "${CFL[@]}" "$REPO/c-tests/guide2008.c" -o "$CT/static_guide2008" \
 log "staged: $(cat "$STAGE/bin/LIST")"
 
 # ------------------------------------------------------------ boot
-KMOD_EXTRA_DIR=$STAGE KMOD_EXTRA_BINS="$(command -v bash) $(command -v setpriv) $(command -v tcpdump)" KMOD_BUILTIN=0 KMOD_PERF=0 \
+KMOD_EXTRA_DIR=$STAGE KMOD_EXTRA_BINS="$(command -v bash) $(command -v setpriv) $(command -v tcpdump)" KMOD_BUILTIN=0 KMOD_PERF=${KB_PERF:-0} KMOD_PERF_TIMEOUT=900 KMOD_DKMS=0 \
   WORK=$WORK BOOT_TIMEOUT=${BOOT_TIMEOUT:-900} bash "$REPO/kmod/vm-test.sh"

@@ -50,9 +50,22 @@ const SLOT_PREFIX: usize = 2;
 const HDR_LEN: usize = size_of::<pfring_pkthdr>();
 /// Smallest bucket a too-big request is reduced to (1514 + a VLAN tag).
 const MIN_FALLBACK_BUCKET: u32 = 1518;
-/// Fewest slots a too-big per-socket request is reduced to (the module's
-/// default `num_slots`) before the bucket is cut.
-const MIN_FALLBACK_SLOTS: u32 = 4096;
+/// The module's default `num_slots` (its parameter's default), used when
+/// the parameter cannot be read.
+const MODULE_DEFAULT_SLOTS: u32 = 4096;
+/// Where the module publishes its `num_slots` parameter.
+const NUM_SLOTS_PARAM: &str = "/sys/module/pf_ring/parameters/num_slots";
+
+/// The module's `num_slots` parameter (the administrator's ring size, as in
+/// 3.7.5): the floor of a per-socket request, and what a too-big request is
+/// reduced to before the bucket is cut.
+fn module_num_slots() -> u32 {
+    std::fs::read_to_string(NUM_SLOTS_PARAM)
+        .ok()
+        .and_then(|s| s.trim().parse().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or(MODULE_DEFAULT_SLOTS)
+}
 
 // FlowSlotInfo offsets (3.7.5, x86_64).
 const FI_VERSION: usize = 0;
@@ -145,7 +158,10 @@ impl KmodRing {
 
     /// As [`KmodRing::open`], with `num_slots` slots for this ring
     /// (`SO_RING_NUM_SLOTS`, the module's extension; 0 or a module without
-    /// it: the module's `num_slots` parameter).
+    /// it: the module's `num_slots` parameter). The parameter is a floor: a
+    /// smaller request gets the module's size (the slots are fixed-size, so
+    /// a count meant for AF_PACKET's packed blocks, e.g. the pcap shim's
+    /// buffer size over its snaplen, would be far too small here).
     pub fn open_slots(
         fd: c_int,
         device: &CStr,
@@ -171,15 +187,20 @@ impl KmodRing {
     fn setup(&mut self, device: &CStr, bucket_len: u32, num_slots: u32) -> Result<(), Error> {
         // The module allocates slots x bucket at bind and refuses (EINVAL) a
         // ring above its memory cap: a big slot count is halved down to the
-        // module's default, then a big bucket (the pcap shim asks for its
+        // module's num_slots, then a big bucket (the pcap shim asks for its
         // snaplen, up to 65535) until it fits, never below a full Ethernet
         // frame with a VLAN tag.
         let mut bucket = bucket_len;
-        let mut slots = num_slots;
+        let floor = module_num_slots();
+        let mut slots = if num_slots == 0 {
+            0
+        } else {
+            num_slots.max(floor)
+        };
         loop {
             match self.bind(device, bucket, &mut slots) {
-                Err(Error::Os(e)) if e.errno == libc::EINVAL && slots > MIN_FALLBACK_SLOTS => {
-                    slots = (slots / 2).max(MIN_FALLBACK_SLOTS);
+                Err(Error::Os(e)) if e.errno == libc::EINVAL && slots > floor => {
+                    slots = (slots / 2).max(floor);
                 }
                 Err(Error::Os(e)) if e.errno == libc::EINVAL && bucket > MIN_FALLBACK_BUCKET => {
                     bucket = (bucket / 2).max(MIN_FALLBACK_BUCKET);
@@ -294,6 +315,7 @@ impl KmodRing {
         self.info_a32(at).load(Ordering::Relaxed)
     }
 
+    #[inline(always)]
     fn info_a32(&self, at: usize) -> &AtomicU32 {
         debug_assert!(at % 4 == 0 && at + 4 <= INFO_LEN);
         // SAFETY: 4-byte aligned (page-aligned mapping, aligned offset)
@@ -302,12 +324,14 @@ impl KmodRing {
         unsafe { AtomicU32::from_ptr(self.map.add(at) as *mut u32) }
     }
 
+    #[inline(always)]
     fn info_a64(&self, at: usize) -> &AtomicU64 {
         debug_assert!(at % 8 == 0 && at + 8 <= INFO_LEN);
         // SAFETY: as in `info_a32`, 8-byte aligned.
         unsafe { AtomicU64::from_ptr(self.map.add(at) as *mut u64) }
     }
 
+    #[inline(always)]
     fn slot(&self, idx: u32) -> *mut u8 {
         debug_assert!(idx < self.tot_slots);
         // SAFETY: idx < tot_slots and the geometry check at open put every
@@ -318,6 +342,7 @@ impl KmodRing {
         }
     }
 
+    #[inline(always)]
     fn state(&self, idx: u32) -> &AtomicU8 {
         // SAFETY: byte 1 of a slot inside the live mapping; shared with the
         // kernel, only accessed atomically.
@@ -331,6 +356,7 @@ impl KmodRing {
 
     /// The next full slot, or None. Gives back the slot the previous call
     /// handed out first. No system call, lock or allocation.
+    #[inline]
     pub fn next<'a>(&'a self, cur: &'a mut Cursor) -> Option<KFrame<'a>> {
         if let Some(h) = cur.held.take() {
             // Partner: the kernel's smp_load_acquire(&slot[1]) in
