@@ -70,6 +70,16 @@ struct Levels {
     pos: Vec<usize>,
 }
 
+impl Levels {
+    /// Positions of level `i` in `flat`.
+    fn range(&self, i: usize) -> std::ops::Range<usize> {
+        match (self.start.get(i), self.start.get(i + 1)) {
+            (Some(&a), Some(&b)) => a..b,
+            _ => 0..0,
+        }
+    }
+}
+
 impl std::ops::Index<usize> for Levels {
     type Output = [B];
     fn index(&self, i: usize) -> &[B] {
@@ -342,8 +352,8 @@ impl<'b> Opt<'b> {
         self.dom.clear_row(r);
         let maxl = self.level[self.root];
         for i in (0..=maxl).rev() {
-            for bi in 0..self.levels[i].len() {
-                let b = self.levels[i][bi];
+            for bi in self.levels.range(i) {
+                let b = self.levels.flat[bi];
                 let id = self.oid[b];
                 self.dom.insert(id, id);
                 if let (Some(t), Some(f)) = (self.jt(b), self.jf(b)) {
@@ -399,15 +409,15 @@ impl<'b> Opt<'b> {
     fn find_ud(&mut self) {
         let maxl = self.level[self.root];
         for i in (0..=maxl).rev() {
-            for bi in 0..self.levels[i].len() {
-                let b = self.levels[i][bi];
+            for bi in self.levels.range(i) {
+                let b = self.levels.flat[bi];
                 self.compute_local_ud(b);
                 self.out_use[self.oid[b]] = 0;
             }
         }
         for i in 1..=maxl {
-            for bi in 0..self.levels[i].len() {
-                let b = self.levels[i][bi];
+            for bi in self.levels.range(i) {
+                let b = self.levels.flat[bi];
                 let id = self.oid[b];
                 let (t, f) = (self.oid[self.jt(b).unwrap()], self.oid[self.jf(b).unwrap()]);
                 self.out_use[id] |= self.in_use[t] | self.in_use[f];
@@ -423,8 +433,8 @@ impl<'b> Opt<'b> {
         self.edom.clear_row(self.n + r);
         let maxl = self.level[self.root];
         for i in (0..=maxl).rev() {
-            for bi in 0..self.levels[i].len() {
-                let b = self.levels[i][bi];
+            for bi in self.levels.range(i) {
+                let b = self.levels.flat[bi];
                 let id = self.oid[b];
                 for e in [id, self.n + id] {
                     self.edom.insert(e, e);
@@ -1134,8 +1144,8 @@ impl<'b> Opt<'b> {
         let maxl = self.level[self.root];
         self.find_inedges();
         for i in (0..=maxl).rev() {
-            for bi in 0..self.levels[i].len() {
-                let b = self.levels[i][bi];
+            for bi in self.levels.range(i) {
+                let b = self.levels.flat[bi];
                 self.opt_blk(b, do_stmts)?;
             }
         }
@@ -1143,8 +1153,8 @@ impl<'b> Opt<'b> {
             return Ok(());
         }
         for i in 1..=maxl {
-            for bi in 0..self.levels[i].len() {
-                let b = self.levels[i][bi];
+            for bi in self.levels.range(i) {
+                let b = self.levels.flat[bi];
                 let id = self.oid[b];
                 self.opt_j(id);
                 self.opt_j(self.n + id);
@@ -1152,8 +1162,8 @@ impl<'b> Opt<'b> {
         }
         self.find_inedges();
         for i in 1..=maxl {
-            for bi in 0..self.levels[i].len() {
-                let b = self.levels[i][bi];
+            for bi in self.levels.range(i) {
+                let b = self.levels.flat[bi];
                 self.pullup(b, true);
                 self.pullup(b, false);
             }
