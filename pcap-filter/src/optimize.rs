@@ -23,12 +23,12 @@ struct BitMat {
 }
 
 impl BitMat {
-    fn new(rows: usize, bits: usize) -> BitMat {
+    /// A zeroed matrix in (reused) storage `data`.
+    fn with_buf(mut data: Vec<u64>, rows: usize, bits: usize) -> BitMat {
         let words = bits.div_ceil(64).max(1);
-        BitMat {
-            words,
-            data: vec![0; rows * words],
-        }
+        data.clear();
+        data.resize(rows * words, 0);
+        BitMat { words, data }
     }
     fn row(&self, r: usize) -> &[u64] {
         &self.data[r * self.words..(r + 1) * self.words]
@@ -1277,12 +1277,53 @@ impl<'b> Opt<'b> {
     }
 }
 
+/// Work buffers of the optimizer, kept per thread between compilations so
+/// that a compile does not allocate them again.
+#[derive(Default)]
+struct Scratch {
+    ids: Vec<B>,
+    oid: Vec<usize>,
+    st: Vec<B>,
+    level: Vec<usize>,
+    levels: Levels,
+    stack: Vec<(B, u8)>,
+    order: Vec<(B, usize)>,
+    dom: Vec<u64>,
+    edom: Vec<u64>,
+    val: Vec<[u32; N_ATOMS]>,
+    oval: Vec<u32>,
+    in_use: Vec<u32>,
+    out_use: Vec<u32>,
+    kill: Vec<u32>,
+    in_start: Vec<usize>,
+    in_pos: Vec<usize>,
+    in_flat: Vec<usize>,
+    mark: Vec<bool>,
+    vn: HashMap<(u16, u32, u32), u32, FxBuild>,
+    vconst: Vec<u64>,
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
+}
+
+/// `v` cleared and filled with `n` copies of `x`.
+fn reset<T: Clone>(mut v: Vec<T>, n: usize, x: T) -> Vec<T> {
+    v.clear();
+    v.resize(n, x);
+    v
+}
+
 /// Optimize the graph rooted at `root` in place; returns the new root.
 pub fn optimize(blocks: &mut Vec<Block>, root: B) -> R<B> {
+    let mut sc = SCRATCH.with(|s| std::mem::take(&mut *s.borrow_mut()));
     // number the blocks like number_blks_r (JT first, then JF)
-    let mut ids = Vec::new();
-    let mut oid = vec![usize::MAX; blocks.len()];
-    let mut st = vec![root];
+    let mut ids = std::mem::take(&mut sc.ids);
+    ids.clear();
+    let mut oid = reset(std::mem::take(&mut sc.oid), blocks.len(), usize::MAX);
+    let mut st = std::mem::take(&mut sc.st);
+    st.clear();
+    st.push(root);
     while let Some(b) = st.pop() {
         if oid[b] != usize::MAX {
             continue;
@@ -1296,52 +1337,84 @@ pub fn optimize(blocks: &mut Vec<Block>, root: B) -> R<B> {
     }
     let n = ids.len();
     let nb = blocks.len();
+    let mut vn = std::mem::take(&mut sc.vn);
+    vn.clear();
     let mut o = Opt {
         bl: blocks,
         ids,
         oid,
         n,
-        level: vec![0; nb],
-        levels: Levels {
-            flat: Vec::with_capacity(n),
-            start: Vec::with_capacity(n + 2),
-            pos: Vec::with_capacity(n + 1),
-        },
-        stack: Vec::with_capacity(2 * n + 2),
-        order: Vec::with_capacity(n),
-        dom: BitMat::new(n, n),
-        edom: BitMat::new(2 * n, 2 * n),
-        val: vec![[0; N_ATOMS]; n],
-        oval: vec![0; n],
-        in_use: vec![0; n],
-        out_use: vec![0; n],
-        kill: vec![0; n],
-        in_start: Vec::with_capacity(n + 1),
-        in_pos: Vec::with_capacity(n),
-        in_flat: Vec::with_capacity(2 * n),
-        mark: Vec::with_capacity(nb),
-        vn: HashMap::with_capacity_and_hasher(8 * n + 16, FxBuild::default()),
-        vconst: Vec::with_capacity(8 * n + 16),
+        level: reset(std::mem::take(&mut sc.level), nb, 0),
+        levels: std::mem::take(&mut sc.levels),
+        stack: std::mem::take(&mut sc.stack),
+        order: std::mem::take(&mut sc.order),
+        dom: BitMat::with_buf(std::mem::take(&mut sc.dom), n, n),
+        edom: BitMat::with_buf(std::mem::take(&mut sc.edom), 2 * n, 2 * n),
+        val: reset(std::mem::take(&mut sc.val), n, [0; N_ATOMS]),
+        oval: reset(std::mem::take(&mut sc.oval), n, 0),
+        in_use: reset(std::mem::take(&mut sc.in_use), n, 0),
+        out_use: reset(std::mem::take(&mut sc.out_use), n, 0),
+        kill: reset(std::mem::take(&mut sc.kill), n, 0),
+        in_start: std::mem::take(&mut sc.in_start),
+        in_pos: std::mem::take(&mut sc.in_pos),
+        in_flat: std::mem::take(&mut sc.in_flat),
+        mark: std::mem::take(&mut sc.mark),
+        vn,
+        vconst: std::mem::take(&mut sc.vconst),
         curval: 0,
         done: false,
         nbm: false,
         root,
     };
-    o.opt_loop(false)?;
-    o.opt_loop(true)?;
-    o.intern_blocks();
-    // opt_root
-    let mut r = o.root;
-    let s = std::mem::take(&mut o.bl[r].stmts);
-    while class(o.bl[r].code) == BPF_JMP && o.bl[r].jt == o.bl[r].jf {
-        r = o.bl[r].jt.unwrap();
+    let r = o.run();
+    // keep the buffers for the next compilation on this thread
+    let keep = Scratch {
+        ids: o.ids,
+        oid: o.oid,
+        st,
+        level: o.level,
+        levels: o.levels,
+        stack: o.stack,
+        order: o.order,
+        dom: o.dom.data,
+        edom: o.edom.data,
+        val: o.val,
+        oval: o.oval,
+        in_use: o.in_use,
+        out_use: o.out_use,
+        kill: o.kill,
+        in_start: o.in_start,
+        in_pos: o.in_pos,
+        in_flat: o.in_flat,
+        mark: o.mark,
+        vn: o.vn,
+        vconst: o.vconst,
+    };
+    // very large graphs: do not pin their buffers
+    if nb <= 4096 {
+        SCRATCH.with(|s| *s.borrow_mut() = keep);
     }
-    let tmp = std::mem::take(&mut o.bl[r].stmts);
-    let mut s = s;
-    s.extend(tmp);
-    o.bl[r].stmts = s;
-    if class(o.bl[r].code) == BPF_RET {
-        o.bl[r].stmts.clear();
+    r
+}
+
+impl Opt<'_> {
+    fn run(&mut self) -> R<B> {
+        self.opt_loop(false)?;
+        self.opt_loop(true)?;
+        self.intern_blocks();
+        // opt_root
+        let mut r = self.root;
+        let s = std::mem::take(&mut self.bl[r].stmts);
+        while class(self.bl[r].code) == BPF_JMP && self.bl[r].jt == self.bl[r].jf {
+            r = self.bl[r].jt.unwrap();
+        }
+        let tmp = std::mem::take(&mut self.bl[r].stmts);
+        let mut s = s;
+        s.extend(tmp);
+        self.bl[r].stmts = s;
+        if class(self.bl[r].code) == BPF_RET {
+            self.bl[r].stmts.clear();
+        }
+        Ok(r)
     }
-    Ok(r)
 }
