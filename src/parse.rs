@@ -225,8 +225,10 @@ mod tests {
             seed ^= seed << 17;
             seed
         };
+        // (miri interprets every instruction: fewer frames there)
+        let frames = if cfg!(miri) { 400 } else { 20_000 };
         let mut fast_taken = 0;
-        for i in 0..20_000 {
+        for i in 0..frames {
             let len = 40 + (rnd() % 40) as usize;
             let mut f: Vec<u8> = (0..len).map(|_| rnd() as u8).collect();
             if i % 8 != 0 {
@@ -252,7 +254,7 @@ mod tests {
                 assert_eq!(parse(&f, dir), general);
             }
         }
-        assert!(fast_taken > 10_000, "{fast_taken}");
+        assert!(fast_taken > frames / 2, "{fast_taken}");
     }
 
     #[test]
