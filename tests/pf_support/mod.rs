@@ -166,8 +166,33 @@ impl RawTx {
 }
 
 /// Runs pfsend in `ns` and asserts it sent exactly `n` frames.
+///
+/// pfsend is pinned to one CPU: veth hands a frame to the backlog of the
+/// CPU that sent it, so a sender that migrates mid-burst can have two
+/// CPUs' backlogs deliver its frames out of order (seen once in the VM).
 pub fn pfsend(ns: &str, args: &[&str], n: u64) {
-    let out = tools_support::run_in(ns, PFSEND, args);
+    use std::os::unix::process::CommandExt;
+    let mut cmd = std::process::Command::new("ip");
+    cmd.args(["netns", "exec", ns, PFSEND]).args(args);
+    // SAFETY: the closure runs in the child between fork and exec and only
+    // makes the async-signal-safe sched_setaffinity call on a local set.
+    unsafe {
+        cmd.pre_exec(|| {
+            let mut set: libc::cpu_set_t = std::mem::zeroed();
+            let mut mine: libc::cpu_set_t = std::mem::zeroed();
+            // The first CPU this process may use (CPU 0 may be excluded).
+            if libc::sched_getaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &mut mine) == 0 {
+                if let Some(c) =
+                    (0..libc::CPU_SETSIZE as usize).find(|&c| libc::CPU_ISSET(c, &mine))
+                {
+                    libc::CPU_SET(c, &mut set);
+                    libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set);
+                }
+            }
+            Ok(())
+        })
+    };
+    let out = cmd.output().expect("spawn ip netns exec pfsend");
     let s = String::from_utf8_lossy(&out.stdout).to_string();
     assert!(
         out.status.success(),
