@@ -174,6 +174,29 @@ unsafe fn ring<'a>(p: *mut pfring) -> Result<&'a Ring, Error> {
     Ok(&h.ring)
 }
 
+/// Copies `n` bytes of a frame: small frames (most of them) with two
+/// overlapping 32-byte moves inline, larger ones with memcpy.
+///
+/// # Safety
+/// `src` readable and `dst` writable for `n` bytes; no overlap.
+#[inline(always)]
+unsafe fn copy_frame(src: *const u8, dst: *mut u8, n: usize) {
+    type Chunk = [u8; 32];
+    if (32..=64).contains(&n) {
+        // SAFETY: n >= 32, so [0, 32) and [n - 32, n) lie inside both
+        // buffers; unaligned reads and writes of plain bytes.
+        unsafe {
+            let head = ptr::read_unaligned(src as *const Chunk);
+            let tail = ptr::read_unaligned(src.add(n - 32) as *const Chunk);
+            ptr::write_unaligned(dst as *mut Chunk, head);
+            ptr::write_unaligned(dst.add(n - 32) as *mut Chunk, tail);
+        }
+    } else if n > 0 {
+        // SAFETY: per this function's contract.
+        unsafe { ptr::copy_nonoverlapping(src, dst, n) };
+    }
+}
+
 /// The device name of a handle, for messages (NULL-safe).
 ///
 /// # Safety
@@ -381,9 +404,9 @@ pub unsafe extern "C" fn pfring_recv(
     hdr: *mut pfring_pkthdr,
     wait_for_incoming_packet: u_char,
 ) -> c_int {
-    // SAFETY: per this function's contract.
-    let dev = unsafe { dev_of(ring) };
-    ffi_body!("pfring_recv", -1, dev, {
+    // The device name is looked up only to report an error (the macro
+    // evaluates it there); SAFETY: per this function's contract.
+    ffi_body!("pfring_recv", -1, unsafe { dev_of(ring) }, {
         // SAFETY: per this function's contract.
         let r = unsafe { self::ring(ring) }?;
         // SAFETY: per this function's contract.
@@ -400,13 +423,9 @@ pub unsafe extern "C" fn pfring_recv(
                 unsafe { ptr::copy_nonoverlapping(p.plugin.as_ptr(), buffer as *mut u8, pl) };
             }
             let n = p.data.len().min(buffer_len as usize - pl);
-            if n > 0 {
-                // SAFETY: `buffer` is writable for buffer_len >= pl + n bytes
-                // and cannot overlap the ring mapping (caller memory).
-                unsafe {
-                    ptr::copy_nonoverlapping(p.data.as_ptr(), (buffer as *mut u8).add(pl), n)
-                };
-            }
+            // SAFETY: `buffer` is writable for buffer_len >= pl + n bytes
+            // and cannot overlap the ring mapping (caller memory).
+            unsafe { copy_frame(p.data.as_ptr(), (buffer as *mut u8).add(pl), n) };
             // Field by field, and the parse straight into the caller's
             // header: building the 64 bytes on the stack and copying them
             // made the vector load of the freshly written parse result a

@@ -27,6 +27,8 @@ pub enum Decision {
 pub struct Consumer {
     snap: Arc<Snapshot>,
     seen: u64,
+    /// `snap.is_trivial()`, kept with the snapshot (read per packet).
+    trivial: bool,
 }
 
 impl Consumer {
@@ -34,8 +36,10 @@ impl Consumer {
     pub fn new(table: &RuleTable) -> Consumer {
         // Generation first: a change racing with this is seen next time.
         let seen = table.generation();
+        let snap = table.snapshot();
         Consumer {
-            snap: table.snapshot(),
+            trivial: snap.is_trivial(),
+            snap,
             seen,
         }
     }
@@ -44,19 +48,32 @@ impl Consumer {
     /// load when it did not).
     #[inline]
     pub fn snapshot(&mut self, table: &RuleTable) -> &Snapshot {
+        self.refresh(table);
+        &self.snap
+    }
+
+    #[inline(always)]
+    fn refresh(&mut self, table: &RuleTable) {
         let g = table.generation();
         if g != self.seen {
-            self.seen = g;
-            self.snap = table.snapshot();
+            self.reload(table, g);
         }
-        &self.snap
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn reload(&mut self, table: &RuleTable, g: u64) {
+        self.seen = g;
+        self.snap = table.snapshot();
+        self.trivial = self.snap.is_trivial();
     }
 
     /// True when every packet is forwarded without looking at it (no rules,
     /// policy accept): the caller may skip parsing for the verdict.
     #[inline]
     pub fn is_trivial(&mut self, table: &RuleTable) -> bool {
-        self.snapshot(table).is_trivial()
+        self.refresh(table);
+        self.trivial
     }
 
     /// Rules, then sampling. `p` must be `crate::parse::parse(frame, dir)`
