@@ -128,6 +128,7 @@ cleanup_ns
 bash "$here/live.sh" "$lib" "$work/sendframes" "$work/readall" "$work/live_probe" || fail=1
 $cc -shared -fPIC -O2 -Wall -Wextra -Werror -o "$work/ringreq.so" "$here/ringreq.c" -ldl
 bash "$here/live-any.sh" "$lib" "$work/sendframes" "$work/readall" "$work/live_probe" "$work/ringreq.so" || fail=1
+bash "$here/live-tun.sh" "$lib" || fail=1
 bash "$here/others.sh" "$lib" "$data" || fail=1
 
 if "$work/badinput" >"$work/bad.txt" 2>&1; then echo "ok   $(tail -1 "$work/bad.txt")"; else

@@ -45,6 +45,8 @@ pub fn env_cluster() -> u32 {
 /// `DLT_LINUX_SLL` / `DLT_LINUX_SLL2`: the framings offered on `any`.
 pub const DLT_LINUX_SLL: i32 = 113;
 pub const DLT_LINUX_SLL2: i32 = 276;
+/// Raw IP (no link-layer header), for ARPHRD_NONE devices such as tun.
+pub const DLT_RAW: i32 = 12;
 
 /// The ring's configuration for a capture: a bucket length that holds
 /// `snaplen` bytes and about `buffer_size` bytes of ring, like libpcap's
@@ -152,6 +154,13 @@ fn has_protocol(data: &[u8], proto: u16, framing: i32) -> bool {
     match framing {
         DLT_LINUX_SLL => at(14) == Some(proto),
         DLT_LINUX_SLL2 => at(0) == Some(proto),
+        // No link header: the IP version says what the kernel's
+        // skb->protocol is.
+        DLT_RAW => match data.first().map(|b| b >> 4) {
+            Some(4) => proto == 0x0800,
+            Some(6) => proto == 0x86dd,
+            _ => false,
+        },
         _ => has_ethertype(data, proto),
     }
 }
@@ -224,7 +233,8 @@ fn arphrd(dev: &CStr) -> Option<u32> {
 pub fn activate(p: &Params<'_>) -> Result<(Live, i32), ActivateError> {
     let name = p.device.to_string_lossy().into_owned();
     let any = name == "any";
-    // ARPHRD_ETHER and ARPHRD_LOOPBACK both give DLT_EN10MB; `any` is
+    // ARPHRD_ETHER and ARPHRD_LOOPBACK both give DLT_EN10MB, ARPHRD_NONE
+    // DLT_RAW; `any` is
     // cooked (LINUX_SLL first, LINUX_SLL2 on request), whatever promisc says.
     let (dlts, hw) = if any {
         (vec![DLT_LINUX_SLL, DLT_LINUX_SLL2], 0)
@@ -235,6 +245,9 @@ pub fn activate(p: &Params<'_>) -> Result<(Live, i32), ActivateError> {
         let dlts = match hw {
             1 => vec![1, 143],
             772 => vec![1],
+            // ARPHRD_NONE (tun and other devices without a link header):
+            // frames start at the IP header, DLT_RAW as in libpcap.
+            65534 => vec![DLT_RAW],
             other => {
                 return Err((
                     status::ERROR,
