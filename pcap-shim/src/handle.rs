@@ -66,6 +66,8 @@ pub struct Pcap {
     pub selectable_fd: Cell<i32>,
     pub reader: RefCell<Option<Reader>>,
     pub filter: RefCell<Option<Vec<BpfInsn>>>,
+    /// `filter` decoded once for the interpreter (set with it).
+    compiled: RefCell<Option<pcap_filter::bpf::Program>>,
     pub opts: RefCell<Option<CaptureOpts>>,
     /// Header storage handed out by pcap_next_ex.
     pub next_hdr: Cell<PcapPkthdr>,
@@ -95,6 +97,7 @@ impl Pcap {
             selectable_fd: Cell::new(0),
             reader: RefCell::new(None),
             filter: RefCell::new(None),
+            compiled: RefCell::new(None),
             opts: RefCell::new(None),
             next_hdr: Cell::new(PcapPkthdr::default()),
             live: RefCell::new(None),
@@ -241,10 +244,14 @@ impl Pcap {
         };
         // A program that is a single `ret #k` with k != 0 accepts everything
         // (savefiles use the result only as a boolean): skip the interpreter.
-        let prog: Option<&[BpfInsn]> = match filter.as_deref() {
+        let Ok(compiled) = self.compiled.try_borrow() else {
+            self.set_err("pcap_t filter is being replaced");
+            return status::ERROR;
+        };
+        let prog = match filter.as_deref() {
             None => None,
             Some([i]) if i.code == 0x06 && i.k != 0 => None,
-            Some(p) => Some(p),
+            Some(_) => compiled.as_ref(),
         };
         let mut n = 0;
         loop {
@@ -263,7 +270,7 @@ impl Pcap {
                 }
                 Ok(Some((h, data))) => {
                     if let Some(p) = prog {
-                        if pcap_filter::bpf::filter(p, data, h.len) == 0 {
+                        if p.filter(data, h.len) == 0 {
                             continue;
                         }
                     }
@@ -290,11 +297,15 @@ impl Pcap {
             self.set_err("pcap_t filter is being replaced");
             return status::ERROR;
         };
-        let prog: Option<&[BpfInsn]> = match filter.as_deref() {
+        let Ok(compiled) = self.compiled.try_borrow() else {
+            self.set_err("pcap_t filter is being replaced");
+            return status::ERROR;
+        };
+        let prog = match filter.as_deref() {
             _ if live.kernel_filter.get() => None,
             None => None,
             Some([i]) if i.code == 0x06 && i.k != 0 => None,
-            Some(p) => Some(p),
+            Some(_) => compiled.as_ref(),
         };
         let precision = self.precision.get();
         live.read(
@@ -304,7 +315,7 @@ impl Pcap {
             &|e| self.set_err(e),
             |h, d| {
                 if let Some(p) = prog {
-                    if pcap_filter::bpf::filter(p, d, h.len) == 0 {
+                    if p.filter(d, h.len) == 0 {
                         return false;
                     }
                 }
@@ -620,6 +631,11 @@ impl Pcap {
                 if let Some(l) = self.live.borrow().as_ref() {
                     l.attach(prog);
                 }
+                let Ok(mut c) = self.compiled.try_borrow_mut() else {
+                    self.set_err("pcap_t is busy");
+                    return status::ERROR;
+                };
+                *c = Some(pcap_filter::bpf::Program::new(prog));
                 *f = Some(prog.to_vec());
                 0
             }
