@@ -4,128 +4,28 @@
 //! pull-ups, block interning, and root simplification. Doing the same
 //! transformations keeps the same packets accepted (including truncated
 //! ones whose loads libpcap removes) and gives the same instructions.
+//!
+//! Data layout: the reachable blocks are copied into flat arrays indexed by
+//! their optimizer number (root = 0, numbered like libpcap's
+//! `number_blks_r`): successors of edge `e` in one `succ` array (edge `i` is
+//! block i's true edge, edge `n + i` its false edge, as in libpcap), the
+//! statements of every block in one `(code, k)` arena, bit sets as one
+//! `Vec<u64>` with a row stride. Levels, dominators and edge dominators
+//! depend only on the graph, so they are recomputed only when an edge
+//! changed since they were last computed (same results, less work); the
+//! value-numbering table is open-addressed and reset per pass by an epoch
+//! counter. The results are written back into the `Block`s at the end.
 
 use crate::bpf::*;
 use crate::gencode::{Block, B, R};
-use std::collections::HashMap;
 
 pub const NOP: u16 = 0xffff;
 const A_ATOM: usize = 16;
 const X_ATOM: usize = 17;
 const AX_ATOM: usize = 18;
 const N_ATOMS: usize = 18;
-
-/// A square-ish bit matrix: `rows` bit sets of `bits` bits each, stored
-/// flat so that resetting and intersecting rows does not allocate.
-struct BitMat {
-    words: usize,
-    data: Vec<u64>,
-}
-
-impl BitMat {
-    /// A zeroed matrix in (reused) storage `data`.
-    fn with_buf(mut data: Vec<u64>, rows: usize, bits: usize) -> BitMat {
-        let words = bits.div_ceil(64).max(1);
-        data.clear();
-        data.resize(rows * words, 0);
-        BitMat { words, data }
-    }
-    fn row(&self, r: usize) -> &[u64] {
-        &self.data[r * self.words..(r + 1) * self.words]
-    }
-    fn fill(&mut self, v: u64) {
-        self.data.fill(v);
-    }
-    fn clear_row(&mut self, r: usize) {
-        let w = self.words;
-        self.data[r * w..(r + 1) * w].fill(0);
-    }
-    fn insert(&mut self, r: usize, i: usize) {
-        self.data[r * self.words + i / 64] |= 1 << (i % 64);
-    }
-    fn has(&self, r: usize, i: usize) -> bool {
-        self.data[r * self.words + i / 64] & (1 << (i % 64)) != 0
-    }
-    /// rows `d1` and `d2` &= row `src` (a row and'ed with itself is
-    /// unchanged, so overlapping rows are fine)
-    fn intersect_into(&mut self, src: usize, d1: usize, d2: usize) {
-        let w = self.words;
-        let (s0, a0, b0) = (src * w, d1 * w, d2 * w);
-        if s0 + w > self.data.len() || a0 + w > self.data.len() || b0 + w > self.data.len() {
-            return;
-        }
-        for i in 0..w {
-            let v = self.data[s0 + i];
-            self.data[a0 + i] &= v;
-            self.data[b0 + i] &= v;
-        }
-    }
-}
-
-/// Blocks by level, flat: level i is `flat[start[i]..start[i + 1]]`.
-#[derive(Default)]
-struct Levels {
-    flat: Vec<B>,
-    start: Vec<usize>,
-    pos: Vec<usize>,
-}
-
-impl Levels {
-    /// Positions of level `i` in `flat`.
-    fn range(&self, i: usize) -> std::ops::Range<usize> {
-        match (self.start.get(i), self.start.get(i + 1)) {
-            (Some(&a), Some(&b)) => a..b,
-            _ => 0..0,
-        }
-    }
-}
-
-impl std::ops::Index<usize> for Levels {
-    type Output = [B];
-    fn index(&self, i: usize) -> &[B] {
-        match (self.start.get(i), self.start.get(i + 1)) {
-            (Some(&a), Some(&b)) => &self.flat[a..b],
-            _ => &[],
-        }
-    }
-}
-
-/// FxHash-style hasher for the value-numbering table (keys are small
-/// integers; SipHash's DoS resistance buys nothing here).
-#[derive(Default, Clone, Copy)]
-struct FxHasher(u64);
-
-impl std::hash::Hasher for FxHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.add(b as u64);
-        }
-    }
-    fn write_u16(&mut self, v: u16) {
-        self.add(v as u64);
-    }
-    fn write_u32(&mut self, v: u32) {
-        self.add(v as u64);
-    }
-    fn write_u64(&mut self, v: u64) {
-        self.add(v);
-    }
-    fn write_usize(&mut self, v: usize) {
-        self.add(v as u64);
-    }
-}
-
-impl FxHasher {
-    #[inline]
-    fn add(&mut self, v: u64) {
-        self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-}
-
-type FxBuild = std::hash::BuildHasherDefault<FxHasher>;
+/// "no block" in `succ` (a leaf's edges).
+const NONE: u32 = u32::MAX;
 
 fn atomuse(code: u16, k: u32) -> Option<usize> {
     if code == NOP {
@@ -184,92 +84,328 @@ fn amask(a: usize) -> u32 {
     1 << a
 }
 
-struct Opt<'b> {
-    bl: &'b mut Vec<Block>,
+/// One statement of the arena (the optimizer only reads and writes these
+/// two fields).
+#[derive(Clone, Copy, Default)]
+struct S {
+    code: u16,
+    k: u32,
+}
+
+#[derive(Clone, Copy, Default)]
+struct VnEnt {
+    epoch: u32,
+    code: u32,
+    v0: u32,
+    v1: u32,
+    val: u32,
+}
+
+/// Value-numbering table: open addressing with linear probing; an entry
+/// is live when its epoch is the table's (a reset only bumps the epoch).
+#[derive(Default)]
+struct Vn {
+    t: Vec<VnEnt>,
+    shift: u32,
+    epoch: u32,
+    len: usize,
+}
+
+impl Vn {
+    fn reset(&mut self) {
+        if self.t.is_empty() {
+            self.t = vec![VnEnt::default(); 256];
+            self.shift = 64 - 8;
+            self.epoch = 0;
+        }
+        self.epoch = self.epoch.wrapping_add(1);
+        if self.epoch == 0 {
+            self.t.fill(VnEnt::default());
+            self.epoch = 1;
+        }
+        self.len = 0;
+    }
+
+    #[inline]
+    fn slot(&self, code: u16, v0: u32, v1: u32) -> usize {
+        let x = (v0 as u64 | (v1 as u64) << 32) ^ (code as u64) << 20;
+        (x.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> self.shift) as usize
+    }
+
+    fn grow(&mut self) {
+        let old = std::mem::take(&mut self.t);
+        let size = old.len() * 2;
+        self.t = vec![VnEnt::default(); size];
+        self.shift -= 1;
+        let mask = size - 1;
+        for e in old {
+            if e.epoch != self.epoch {
+                continue;
+            }
+            let mut i = self.slot(e.code as u16, e.v0, e.v1);
+            while self.t[i].epoch == self.epoch {
+                i = (i + 1) & mask;
+            }
+            self.t[i] = e;
+        }
+    }
+}
+
+/// Optimizer state. Kept per thread between compilations (all vectors are
+/// reused), see `SCRATCH`.
+#[derive(Default)]
+struct Opt {
+    n: usize,
     /// opt id -> arena index
     ids: Vec<B>,
-    /// arena index -> opt id
-    oid: Vec<usize>,
-    n: usize,
-    level: Vec<usize>,
-    levels: Levels,
-    /// reusable traversal buffers
-    stack: Vec<(B, u8)>,
-    order: Vec<(B, usize)>,
-    dom: BitMat,
-    edom: BitMat,
+    /// arena index -> opt id (numbering only)
+    oid: Vec<u32>,
+    /// edge -> successor block id: true edges 0..n, false edges n..2n
+    succ: Vec<u32>,
+    code: Vec<u16>,
+    k: Vec<u32>,
+    /// statements of block i: st[sstart[i]..sstart[i] + slen[i]]
+    sstart: Vec<u32>,
+    slen: Vec<u32>,
+    st: Vec<S>,
+    level: Vec<u32>,
+    /// blocks by level: level i is lv_flat[lv_start[i]..lv_start[i + 1]]
+    lv_flat: Vec<u32>,
+    lv_start: Vec<u32>,
+    lv_pos: Vec<u32>,
+    stack: Vec<(u32, u8)>,
+    order: Vec<(u32, u32)>,
+    mark: Vec<bool>,
+    /// dominators: row i (dwords words) = the blocks dominating block i
+    dom: Vec<u64>,
+    dwords: usize,
+    /// edge dominators: row e (ewords words)
+    edom: Vec<u64>,
+    ewords: usize,
     val: Vec<[u32; N_ATOMS]>,
     oval: Vec<u32>,
     in_use: Vec<u32>,
     out_use: Vec<u32>,
     kill: Vec<u32>,
-    /// in-edges of block id i: in_flat[in_start[i]..in_start[i + 1]]
-    in_start: Vec<usize>,
-    in_pos: Vec<usize>,
-    in_flat: Vec<usize>,
-    /// reusable mark buffer (arena size)
-    mark: Vec<bool>,
-    vn: HashMap<(u16, u32, u32), u32, FxBuild>,
+    /// in-edges of block i: in_flat[in_start[i]..in_start[i + 1]]
+    in_start: Vec<u32>,
+    in_pos: Vec<u32>,
+    in_flat: Vec<u32>,
+    vn: Vn,
     /// value number -> constant (u64::MAX: not a constant)
     vconst: Vec<u64>,
     curval: u32,
     done: bool,
     nbm: bool,
-    root: B,
+    /// graph version: bumped by every edge change
+    gver: u64,
+    /// graph version the levels/dominators/edge dominators were computed at
+    lv_ver: u64,
+    /// graph and level versions of the in-edge lists
+    ie_ver: (u64, u64),
+    link: Vec<u32>,
+    keys: Vec<(u64, u64)>,
 }
 
-impl<'b> Opt<'b> {
-    fn jt(&self, b: B) -> Option<B> {
-        self.bl[b].jt
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Opt> = std::cell::RefCell::new(Opt::default());
+}
+
+/// `v` cleared and filled with `n` copies of `x`.
+fn reset<T: Clone>(v: &mut Vec<T>, n: usize, x: T) {
+    v.clear();
+    v.resize(n, x);
+}
+
+/// Optimize the graph rooted at `root` in place; returns the new root.
+pub fn optimize(blocks: &mut [Block], root: B) -> R<B> {
+    let mut o = SCRATCH.with(|s| std::mem::take(&mut *s.borrow_mut()));
+    o.load(blocks, root);
+    let r = o.run();
+    if r.is_ok() {
+        o.store(blocks);
     }
-    fn jf(&self, b: B) -> Option<B> {
-        self.bl[b].jf
+    let n = o.n;
+    // very large graphs: do not pin their buffers
+    if n <= 4096 {
+        SCRATCH.with(|s| *s.borrow_mut() = o);
+    }
+    r?;
+    Ok(opt_root(blocks, root))
+}
+
+/// libpcap's opt_root: skip jumps whose branches agree, moving the root's
+/// statements in front of the new root's.
+fn opt_root(bl: &mut [Block], root: B) -> B {
+    let mut r = root;
+    let s = std::mem::take(&mut bl[r].stmts);
+    while class(bl[r].code) == BPF_JMP && bl[r].jt == bl[r].jf {
+        r = bl[r].jt.unwrap();
+    }
+    let tmp = std::mem::take(&mut bl[r].stmts);
+    let mut s = s;
+    s.extend(tmp);
+    bl[r].stmts = s;
+    if class(bl[r].code) == BPF_RET {
+        bl[r].stmts.clear();
+    }
+    r
+}
+
+impl Opt {
+    /// Number the blocks like number_blks_r (JT first, then JF) and copy
+    /// them into the flat arrays.
+    fn load(&mut self, blocks: &[Block], root: B) {
+        self.ids.clear();
+        reset(&mut self.oid, blocks.len(), NONE);
+        let mut st = std::mem::take(&mut self.stack);
+        st.clear();
+        st.push((root as u32, 0));
+        while let Some((b, _)) = st.pop() {
+            let b = b as usize;
+            if self.oid[b] != NONE {
+                continue;
+            }
+            self.oid[b] = self.ids.len() as u32;
+            self.ids.push(b);
+            if let (Some(t), Some(f)) = (blocks[b].jt, blocks[b].jf) {
+                st.push((f as u32, 0));
+                st.push((t as u32, 0));
+            }
+        }
+        self.stack = st;
+        let n = self.ids.len();
+        self.n = n;
+        reset(&mut self.succ, 2 * n, NONE);
+        self.code.clear();
+        self.k.clear();
+        self.sstart.clear();
+        self.slen.clear();
+        self.st.clear();
+        for i in 0..n {
+            let b = &blocks[self.ids[i]];
+            self.code.push(b.code);
+            self.k.push(b.k);
+            if let (Some(t), Some(f)) = (b.jt, b.jf) {
+                self.succ[i] = self.oid[t];
+                self.succ[n + i] = self.oid[f];
+            }
+            self.sstart.push(self.st.len() as u32);
+            self.slen.push(b.stmts.len() as u32);
+            self.st.extend(b.stmts.iter().map(|s| S {
+                code: s.code,
+                k: s.k,
+            }));
+        }
+        reset(&mut self.level, n, 0);
+        self.dwords = n.div_ceil(64).max(1);
+        self.ewords = (2 * n).div_ceil(64).max(1);
+        reset(&mut self.dom, n * self.dwords, 0);
+        reset(&mut self.edom, 2 * n * self.ewords, 0);
+        reset(&mut self.val, n, [0; N_ATOMS]);
+        reset(&mut self.oval, n, 0);
+        reset(&mut self.in_use, n, 0);
+        reset(&mut self.out_use, n, 0);
+        reset(&mut self.kill, n, 0);
+        self.curval = 0;
+        self.done = false;
+        self.nbm = false;
+        self.gver = 1;
+        self.lv_ver = 0;
+        self.ie_ver = (0, 0);
     }
 
-    fn edge_pred(&self, e: usize) -> B {
-        self.ids[e % self.n]
-    }
-    fn edge_succ(&self, e: usize) -> Option<B> {
-        let p = self.edge_pred(e);
-        if e < self.n {
-            self.bl[p].jt
-        } else {
-            self.bl[p].jf
+    /// Write the optimized graph and statements back into the blocks.
+    fn store(&self, blocks: &mut [Block]) {
+        let n = self.n;
+        for i in 0..n {
+            let b = &mut blocks[self.ids[i]];
+            b.code = self.code[i];
+            b.k = self.k[i];
+            let (t, f) = (self.succ[i], self.succ[n + i]);
+            b.jt = (t != NONE).then(|| self.ids[t as usize]);
+            b.jf = (f != NONE).then(|| self.ids[f as usize]);
+            let base = self.sstart[i] as usize;
+            let len = self.slen[i] as usize;
+            b.stmts.truncate(len);
+            for (d, s) in b.stmts.iter_mut().zip(&self.st[base..base + len]) {
+                d.code = s.code;
+                d.k = s.k;
+            }
         }
     }
-    fn set_edge_succ(&mut self, e: usize, s: B) {
-        let p = self.edge_pred(e);
+
+    #[inline]
+    fn jt(&self, b: usize) -> u32 {
+        self.succ[b]
+    }
+    #[inline]
+    fn jf(&self, b: usize) -> u32 {
+        self.succ[self.n + b]
+    }
+    #[inline]
+    fn edge_pred(&self, e: usize) -> usize {
         if e < self.n {
-            self.bl[p].jt = Some(s);
+            e
         } else {
-            self.bl[p].jf = Some(s);
+            e - self.n
+        }
+    }
+    #[inline]
+    fn set_succ(&mut self, e: usize, s: u32) {
+        if self.succ[e] != s {
+            self.succ[e] = s;
+            self.gver += 1;
         }
     }
     fn edge_code(&self, e: usize) -> i32 {
-        let p = self.edge_pred(e);
-        let c = self.bl[p].code as i32;
+        let c = self.code[self.edge_pred(e)] as i32;
         if e < self.n {
             c
         } else {
             -c
         }
     }
+    fn lv_range(&self, i: usize) -> std::ops::Range<usize> {
+        self.lv_start[i] as usize..self.lv_start[i + 1] as usize
+    }
 
     fn f(&mut self, code: u16, v0: u32, v1: u32) -> u32 {
-        let (curval, vconst) = (&mut self.curval, &mut self.vconst);
-        *self.vn.entry((code, v0, v1)).or_insert_with(|| {
-            *curval += 1;
-            let v = *curval;
-            if vconst.len() <= v as usize {
-                vconst.resize(v as usize + 1, u64::MAX);
+        let mask = self.vn.t.len() - 1;
+        let mut i = self.vn.slot(code, v0, v1);
+        let epoch = self.vn.epoch;
+        loop {
+            let e = &self.vn.t[i];
+            if e.epoch != epoch {
+                break;
             }
-            if mode(code) == BPF_IMM && (class(code) == BPF_LD || class(code) == BPF_LDX) {
-                vconst[v as usize] = v0 as u64;
+            if e.code == code as u32 && e.v0 == v0 && e.v1 == v1 {
+                return e.val;
             }
-            v
-        })
+            i = (i + 1) & mask;
+        }
+        self.curval += 1;
+        let v = self.curval;
+        self.vn.t[i] = VnEnt {
+            epoch,
+            code: code as u32,
+            v0,
+            v1,
+            val: v,
+        };
+        self.vn.len += 1;
+        if self.vn.len * 2 > self.vn.t.len() {
+            self.vn.grow();
+        }
+        let c = if mode(code) == BPF_IMM && (class(code) == BPF_LD || class(code) == BPF_LDX) {
+            v0 as u64
+        } else {
+            u64::MAX
+        };
+        self.vconst.push(c);
+        v
     }
-    fn k(&mut self, k: u32) -> u32 {
+    fn kv(&mut self, k: u32) -> u32 {
         self.f(BPF_LD | BPF_IMM | BPF_W, k, 0)
     }
     fn cval(&self, v: u32) -> Option<u32> {
@@ -280,40 +416,44 @@ impl<'b> Opt<'b> {
     }
 
     fn find_levels(&mut self) {
-        let mut mark = std::mem::take(&mut self.mark);
-        mark.clear();
-        mark.resize(self.bl.len(), false);
+        let n = self.n;
+        reset(&mut self.mark, n, false);
         let mut stack = std::mem::take(&mut self.stack);
         let mut order = std::mem::take(&mut self.order);
         stack.clear();
         order.clear();
         let mut maxl = 0;
         // post-order: JT subtree, JF subtree, then the block
-        stack.push((self.root, 0));
+        stack.push((0, 0));
         while let Some((b, st)) = stack.pop() {
+            let bu = b as usize;
             match st {
                 0 => {
-                    if mark[b] {
+                    if self.mark[bu] {
                         continue;
                     }
-                    mark[b] = true;
+                    self.mark[bu] = true;
                     stack.push((b, 1));
-                    if let Some(t) = self.jt(b) {
+                    let t = self.succ[bu];
+                    if t != NONE {
                         stack.push((t, 0));
                     }
                 }
                 1 => {
                     stack.push((b, 2));
-                    if let (Some(_), Some(f)) = (self.jt(b), self.jf(b)) {
+                    let (t, f) = (self.succ[bu], self.succ[n + bu]);
+                    if t != NONE && f != NONE {
                         stack.push((f, 0));
                     }
                 }
                 _ => {
-                    let lv = match (self.jt(b), self.jf(b)) {
-                        (Some(t), Some(f)) => self.level[t].max(self.level[f]) + 1,
-                        _ => 0,
+                    let (t, f) = (self.succ[bu], self.succ[n + bu]);
+                    let lv = if t != NONE && f != NONE {
+                        self.level[t as usize].max(self.level[f as usize]) + 1
+                    } else {
+                        0
                     };
-                    self.level[b] = lv;
+                    self.level[bu] = lv;
                     maxl = maxl.max(lv);
                     order.push((b, lv));
                 }
@@ -321,50 +461,45 @@ impl<'b> Opt<'b> {
         }
         // libpcap prepends each block to its level's list: within a level
         // the order is the reverse of the visit order
-        let lvs = &mut self.levels;
-        lvs.start.clear();
-        lvs.start.resize(maxl + 2, 0);
+        let maxl = maxl as usize;
+        reset(&mut self.lv_start, maxl + 2, 0);
         for &(_, lv) in &order {
-            lvs.start[lv + 1] += 1;
+            self.lv_start[lv as usize + 1] += 1;
         }
         for i in 0..=maxl {
-            lvs.start[i + 1] += lvs.start[i];
+            self.lv_start[i + 1] += self.lv_start[i];
         }
-        lvs.flat.clear();
-        lvs.flat.resize(order.len(), 0);
+        reset(&mut self.lv_flat, order.len(), 0);
         // fill each level from its end
-        let mut pos: Vec<usize> = std::mem::take(&mut lvs.pos);
-        pos.clear();
-        pos.extend_from_slice(&lvs.start[1..]);
+        self.lv_pos.clear();
+        self.lv_pos.extend_from_slice(&self.lv_start[1..]);
         for &(b, lv) in &order {
-            pos[lv] -= 1;
-            lvs.flat[pos[lv]] = b;
+            let p = &mut self.lv_pos[lv as usize];
+            *p -= 1;
+            self.lv_flat[*p as usize] = b;
         }
-        lvs.pos = pos;
-        self.mark = mark;
         self.stack = stack;
         self.order = order;
     }
 
     fn find_dom(&mut self) {
+        let w = self.dwords;
         self.dom.fill(u64::MAX);
-        let r = self.oid[self.root];
-        self.dom.clear_row(r);
-        let maxl = self.level[self.root];
+        self.dom[..w].fill(0);
+        let maxl = self.level[0] as usize;
         for i in (0..=maxl).rev() {
-            for bi in self.levels.range(i) {
-                let b = self.levels.flat[bi];
-                let id = self.oid[b];
-                self.dom.insert(id, id);
-                if let (Some(t), Some(f)) = (self.jt(b), self.jf(b)) {
-                    let (ti, fi) = (self.oid[t], self.oid[f]);
-                    self.dom.intersect_into(id, ti, fi);
+            for bi in self.lv_range(i) {
+                let id = self.lv_flat[bi] as usize;
+                self.dom[id * w + id / 64] |= 1 << (id % 64);
+                let (t, f) = (self.jt(id), self.jf(id));
+                if t != NONE && f != NONE {
+                    intersect_into(&mut self.dom, w, id, t as usize, f as usize);
                 }
             }
         }
     }
 
-    fn compute_local_ud(&mut self, b: B) {
+    fn compute_local_ud(&mut self, id: usize) {
         let mut def = 0u32;
         let mut usev = 0u32;
         let mut killed = 0u32;
@@ -380,7 +515,9 @@ impl<'b> Opt<'b> {
                 *usev |= amask(atom);
             }
         };
-        for s in &self.bl[b].stmts {
+        let base = self.sstart[id] as usize;
+        let len = self.slen[id] as usize;
+        for s in &self.st[base..base + len] {
             if s.code == NOP {
                 continue;
             }
@@ -396,30 +533,28 @@ impl<'b> Opt<'b> {
                 }
             }
         }
-        if class(self.bl[b].code) == BPF_JMP {
-            if let Some(a) = atomuse(self.bl[b].code, self.bl[b].k) {
+        if class(self.code[id]) == BPF_JMP {
+            if let Some(a) = atomuse(self.code[id], self.k[id]) {
                 add_use(a, def, &mut usev);
             }
         }
-        let id = self.oid[b];
         self.kill[id] = killed;
         self.in_use[id] = usev;
     }
 
     fn find_ud(&mut self) {
-        let maxl = self.level[self.root];
+        let maxl = self.level[0] as usize;
         for i in (0..=maxl).rev() {
-            for bi in self.levels.range(i) {
-                let b = self.levels.flat[bi];
-                self.compute_local_ud(b);
-                self.out_use[self.oid[b]] = 0;
+            for bi in self.lv_range(i) {
+                let id = self.lv_flat[bi] as usize;
+                self.compute_local_ud(id);
+                self.out_use[id] = 0;
             }
         }
         for i in 1..=maxl {
-            for bi in self.levels.range(i) {
-                let b = self.levels.flat[bi];
-                let id = self.oid[b];
-                let (t, f) = (self.oid[self.jt(b).unwrap()], self.oid[self.jf(b).unwrap()]);
+            for bi in self.lv_range(i) {
+                let id = self.lv_flat[bi] as usize;
+                let (t, f) = (self.jt(id) as usize, self.jf(id) as usize);
                 self.out_use[id] |= self.in_use[t] | self.in_use[f];
                 self.in_use[id] |= self.out_use[id] & !self.kill[id];
             }
@@ -427,20 +562,21 @@ impl<'b> Opt<'b> {
     }
 
     fn find_edom(&mut self) {
+        let n = self.n;
+        let w = self.ewords;
         self.edom.fill(u64::MAX);
-        let r = self.oid[self.root];
-        self.edom.clear_row(r);
-        self.edom.clear_row(self.n + r);
-        let maxl = self.level[self.root];
+        self.edom[..w].fill(0);
+        self.edom[n * w..(n + 1) * w].fill(0);
+        let maxl = self.level[0] as usize;
         for i in (0..=maxl).rev() {
-            for bi in self.levels.range(i) {
-                let b = self.levels.flat[bi];
-                let id = self.oid[b];
-                for e in [id, self.n + id] {
-                    self.edom.insert(e, e);
-                    if let Some(s) = self.edge_succ(e) {
-                        let si = self.oid[s];
-                        self.edom.intersect_into(e, si, self.n + si);
+            for bi in self.lv_range(i) {
+                let id = self.lv_flat[bi] as usize;
+                for e in [id, n + id] {
+                    self.edom[e * w + e / 64] |= 1 << (e % 64);
+                    let s = self.succ[e];
+                    if s != NONE {
+                        let s = s as usize;
+                        intersect_into(&mut self.edom, w, e, s, n + s);
                     }
                 }
             }
@@ -450,19 +586,20 @@ impl<'b> Opt<'b> {
     /// In-edge lists in libpcap's order (each edge was prepended while
     /// walking the levels from the deepest), stored flat.
     fn find_inedges(&mut self) {
+        // same graph and same levels as last time: same lists
+        if self.ie_ver == (self.gver, self.lv_ver) {
+            return;
+        }
+        self.ie_ver = (self.gver, self.lv_ver);
         let n = self.n;
-        self.in_pos.clear();
-        self.in_pos.resize(n, 0);
-        let maxl = self.level[self.root];
-        for i in (1..=maxl).rev() {
-            for &b in &self.levels[i] {
-                let (t, f) = (
-                    self.oid[self.bl[b].jt.unwrap()],
-                    self.oid[self.bl[b].jf.unwrap()],
-                );
-                self.in_pos[t] += 1;
-                self.in_pos[f] += 1;
-            }
+        reset(&mut self.in_pos, n, 0);
+        let maxl = self.level[0] as usize;
+        let lo = self.lv_start[1] as usize;
+        let hi = self.lv_start[maxl + 1] as usize;
+        for bi in lo..hi {
+            let id = self.lv_flat[bi] as usize;
+            self.in_pos[self.succ[id] as usize] += 1;
+            self.in_pos[self.succ[n + id] as usize] += 1;
         }
         self.in_start.clear();
         self.in_start.push(0);
@@ -472,42 +609,35 @@ impl<'b> Opt<'b> {
             self.in_start.push(acc);
             *c = acc;
         }
-        self.in_flat.clear();
-        self.in_flat.resize(acc, 0);
+        reset(&mut self.in_flat, acc as usize, 0);
         for i in (1..=maxl).rev() {
-            for &b in &self.levels[i] {
-                let id = self.oid[b];
-                let (t, f) = (
-                    self.oid[self.bl[b].jt.unwrap()],
-                    self.oid[self.bl[b].jf.unwrap()],
-                );
+            for bi in self.lv_range(i) {
+                let id = self.lv_flat[bi] as usize;
+                let (t, f) = (self.succ[id] as usize, self.succ[n + id] as usize);
                 self.in_pos[t] -= 1;
-                self.in_flat[self.in_pos[t]] = id;
+                self.in_flat[self.in_pos[t] as usize] = id as u32;
                 self.in_pos[f] -= 1;
-                self.in_flat[self.in_pos[f]] = n + id;
+                self.in_flat[self.in_pos[f] as usize] = (n + id) as u32;
             }
         }
     }
 
     fn in_range(&self, id: usize) -> std::ops::Range<usize> {
-        self.in_start[id]..self.in_start[id + 1]
+        self.in_start[id] as usize..self.in_start[id + 1] as usize
     }
 
-    fn vstore(&mut self, b: B, si: Option<usize>, slot: usize, newval: u32, alter: bool) {
-        let id = self.oid[b];
+    fn vstore(&mut self, id: usize, si: usize, slot: usize, newval: u32, alter: bool) {
         if alter && newval != 0 && self.val[id][slot] == newval {
-            if let Some(i) = si {
-                self.bl[b].stmts[i].code = NOP;
-            }
+            self.st[si].code = NOP;
         } else {
             self.val[id][slot] = newval;
         }
     }
 
-    fn fold_op(&mut self, b: B, si: usize, v0: u32, v1: u32) -> R<()> {
+    fn fold_op(&mut self, si: usize, v0: u32, v1: u32) -> R<()> {
         let a = self.cval(v0).unwrap_or(0);
         let c = self.cval(v1).unwrap_or(0);
-        let code = self.bl[b].stmts[si].code;
+        let code = self.st[si].code;
         let r = match op(code) {
             BPF_ADD => a.wrapping_add(c),
             BPF_SUB => a.wrapping_sub(c),
@@ -543,7 +673,7 @@ impl<'b> Opt<'b> {
             }
             _ => a,
         };
-        let s = &mut self.bl[b].stmts[si];
+        let s = &mut self.st[si];
         s.k = r;
         s.code = BPF_LD | BPF_IMM;
         self.done = false;
@@ -551,18 +681,18 @@ impl<'b> Opt<'b> {
         Ok(())
     }
 
-    fn opt_stmt(&mut self, b: B, si: usize, alter: bool) -> R<()> {
-        let id = self.oid[b];
-        let (code, k) = (self.bl[b].stmts[si].code, self.bl[b].stmts[si].k);
+    /// Value-number statement `si` (arena index) of block `id`.
+    fn opt_stmt(&mut self, id: usize, si: usize, alter: bool) -> R<()> {
+        let S { code, k } = self.st[si];
         match code {
             0x20 | 0x28 | 0x30 => {
                 let v = self.f(code, k, 0);
-                self.vstore(b, Some(si), A_ATOM, v, alter);
+                self.vstore(id, si, A_ATOM, v, alter);
             }
             0x40 | 0x48 | 0x50 => {
                 let xv = self.val[id][X_ATOM];
                 let v = if let (true, Some(c)) = (alter, self.cval(xv)) {
-                    let s = &mut self.bl[b].stmts[si];
+                    let s = &mut self.st[si];
                     s.code = BPF_LD | BPF_ABS | size(code);
                     s.k = s.k.wrapping_add(c);
                     let (nc, nk) = (s.code, s.k);
@@ -572,32 +702,32 @@ impl<'b> Opt<'b> {
                 } else {
                     self.f(code, k, xv)
                 };
-                self.vstore(b, Some(si), A_ATOM, v, alter);
+                self.vstore(id, si, A_ATOM, v, alter);
             }
             0x80 => {
                 let v = self.f(code, 0, 0);
-                self.vstore(b, Some(si), A_ATOM, v, alter);
+                self.vstore(id, si, A_ATOM, v, alter);
             }
             0x00 => {
-                let v = self.k(k);
-                self.vstore(b, Some(si), A_ATOM, v, alter);
+                let v = self.kv(k);
+                self.vstore(id, si, A_ATOM, v, alter);
             }
             0x01 => {
-                let v = self.k(k);
-                self.vstore(b, Some(si), X_ATOM, v, alter);
+                let v = self.kv(k);
+                self.vstore(id, si, X_ATOM, v, alter);
             }
             0xb1 => {
                 let v = self.f(code, k, 0);
-                self.vstore(b, Some(si), X_ATOM, v, alter);
+                self.vstore(id, si, X_ATOM, v, alter);
             }
             0x84 => {
                 let av = self.val[id][A_ATOM];
                 if let (true, Some(c)) = (alter, self.cval(av)) {
                     let nk = 0u32.wrapping_sub(c);
-                    let s = &mut self.bl[b].stmts[si];
+                    let s = &mut self.st[si];
                     s.code = BPF_LD | BPF_IMM;
                     s.k = nk;
-                    self.val[id][A_ATOM] = self.k(nk);
+                    self.val[id][A_ATOM] = self.kv(nk);
                 } else {
                     self.val[id][A_ATOM] = self.f(code, av, 0);
                 }
@@ -607,12 +737,12 @@ impl<'b> Opt<'b> {
                 if alter {
                     if k == 0 {
                         if matches!(o, BPF_ADD | BPF_LSH | BPF_RSH | BPF_OR | BPF_XOR) {
-                            self.bl[b].stmts[si].code = NOP;
+                            self.st[si].code = NOP;
                             return Ok(());
                         }
                         if matches!(o, BPF_MUL | BPF_AND) {
-                            self.bl[b].stmts[si].code = BPF_LD | BPF_IMM;
-                            self.val[id][A_ATOM] = self.k(k);
+                            self.st[si].code = BPF_LD | BPF_IMM;
+                            self.val[id][A_ATOM] = self.kv(k);
                             return Ok(());
                         }
                         if o == BPF_DIV {
@@ -624,15 +754,15 @@ impl<'b> Opt<'b> {
                     }
                     let av = self.val[id][A_ATOM];
                     if self.cval(av).is_some() {
-                        let kv = self.k(k);
-                        self.fold_op(b, si, av, kv)?;
-                        let nk = self.bl[b].stmts[si].k;
-                        self.val[id][A_ATOM] = self.k(nk);
+                        let kv = self.kv(k);
+                        self.fold_op(si, av, kv)?;
+                        let nk = self.st[si].k;
+                        self.val[id][A_ATOM] = self.kv(nk);
                         return Ok(());
                     }
                 }
                 let av = self.val[id][A_ATOM];
-                let kv = self.k(k);
+                let kv = self.kv(k);
                 self.val[id][A_ATOM] = self.f(c, av, kv);
             }
             c if class(c) == BPF_ALU && src(c) == BPF_X => {
@@ -642,12 +772,12 @@ impl<'b> Opt<'b> {
                 if alter {
                     if let Some(xc) = self.cval(xv) {
                         if self.cval(av).is_some() {
-                            self.fold_op(b, si, av, xv)?;
-                            let nk = self.bl[b].stmts[si].k;
-                            self.val[id][A_ATOM] = self.k(nk);
+                            self.fold_op(si, av, xv)?;
+                            let nk = self.st[si].k;
+                            self.val[id][A_ATOM] = self.kv(nk);
                         } else {
                             {
-                                let s = &mut self.bl[b].stmts[si];
+                                let s = &mut self.st[si];
                                 s.code = BPF_ALU | BPF_K | o;
                                 s.k = xc;
                             }
@@ -656,30 +786,30 @@ impl<'b> Opt<'b> {
                             }
                             self.done = false;
                             self.nbm = true;
-                            let kv = self.k(xc);
+                            let kv = self.kv(xc);
                             self.val[id][A_ATOM] = self.f(BPF_ALU | BPF_K | o, av, kv);
                         }
                         return Ok(());
                     }
                     if self.cval(av) == Some(0) {
                         if matches!(o, BPF_ADD | BPF_OR | BPF_XOR) {
-                            self.bl[b].stmts[si].code = BPF_MISC | BPF_TXA;
-                            self.vstore(b, Some(si), A_ATOM, xv, alter);
+                            self.st[si].code = BPF_MISC | BPF_TXA;
+                            self.vstore(id, si, A_ATOM, xv, alter);
                             return Ok(());
                         } else if matches!(
                             o,
                             BPF_MUL | BPF_DIV | BPF_MOD | BPF_AND | BPF_LSH | BPF_RSH
                         ) {
                             {
-                                let s = &mut self.bl[b].stmts[si];
+                                let s = &mut self.st[si];
                                 s.code = BPF_LD | BPF_IMM;
                                 s.k = 0;
                             }
-                            let kv = self.k(0);
-                            self.vstore(b, Some(si), A_ATOM, kv, alter);
+                            let kv = self.kv(0);
+                            self.vstore(id, si, A_ATOM, kv, alter);
                             return Ok(());
                         } else if o == BPF_NEG {
-                            self.bl[b].stmts[si].code = NOP;
+                            self.st[si].code = NOP;
                             return Ok(());
                         }
                     }
@@ -688,118 +818,120 @@ impl<'b> Opt<'b> {
             }
             0x87 => {
                 let xv = self.val[id][X_ATOM];
-                self.vstore(b, Some(si), A_ATOM, xv, alter);
+                self.vstore(id, si, A_ATOM, xv, alter);
             }
             0x60 => {
                 let v = self.val[id][(k as usize) & 15];
                 if let (true, Some(c)) = (alter, self.cval(v)) {
-                    let s = &mut self.bl[b].stmts[si];
+                    let s = &mut self.st[si];
                     s.code = BPF_LD | BPF_IMM;
                     s.k = c;
                     self.done = false;
                     self.nbm = true;
                 }
-                self.vstore(b, Some(si), A_ATOM, v, alter);
+                self.vstore(id, si, A_ATOM, v, alter);
             }
             0x07 => {
                 let av = self.val[id][A_ATOM];
-                self.vstore(b, Some(si), X_ATOM, av, alter);
+                self.vstore(id, si, X_ATOM, av, alter);
             }
             0x61 => {
                 let v = self.val[id][(k as usize) & 15];
                 if let (true, Some(c)) = (alter, self.cval(v)) {
-                    let s = &mut self.bl[b].stmts[si];
+                    let s = &mut self.st[si];
                     s.code = BPF_LDX | BPF_IMM;
                     s.k = c;
                     self.done = false;
                     self.nbm = true;
                 }
-                self.vstore(b, Some(si), X_ATOM, v, alter);
+                self.vstore(id, si, X_ATOM, v, alter);
             }
             0x02 => {
                 let av = self.val[id][A_ATOM];
-                self.vstore(b, Some(si), (k as usize) & 15, av, alter);
+                self.vstore(id, si, (k as usize) & 15, av, alter);
             }
             0x03 => {
                 let xv = self.val[id][X_ATOM];
-                self.vstore(b, Some(si), (k as usize) & 15, xv, alter);
+                self.vstore(id, si, (k as usize) & 15, xv, alter);
             }
             _ => {}
         }
         Ok(())
     }
 
-    fn this_op(&self, b: B, mut i: usize) -> Option<usize> {
-        let st = &self.bl[b].stmts;
-        while i < st.len() && st[i].code == NOP {
+    /// First non-NOP statement at or after arena index `i` (before `end`).
+    #[inline]
+    fn this_op(&self, mut i: usize, end: usize) -> Option<usize> {
+        while i < end && self.st[i].code == NOP {
             i += 1;
         }
-        (i < st.len()).then_some(i)
+        (i < end).then_some(i)
     }
 
-    fn opt_not(&mut self, b: B) {
-        let blk = &mut self.bl[b];
-        std::mem::swap(&mut blk.jt, &mut blk.jf);
+    fn opt_not(&mut self, id: usize) {
+        let n = self.n;
+        self.succ.swap(id, n + id);
+        self.gver += 1;
     }
 
-    fn opt_peep(&mut self, b: B) {
-        let id = self.oid[b];
-        if self.bl[b].stmts.is_empty() {
+    fn opt_peep(&mut self, id: usize) {
+        let base = self.sstart[id] as usize;
+        let end = base + self.slen[id] as usize;
+        if base == end {
             return;
         }
-        let mut last = 0usize;
-        let mut s = 0usize;
-        while let Some(si) = self.this_op(b, s) {
-            let Some(next) = self.this_op(b, si + 1) else {
+        let mut last = base;
+        let mut s = base;
+        while let Some(si) = self.this_op(s, end) {
+            let Some(next) = self.this_op(si + 1, end) else {
                 break;
             };
             last = next;
-            let (sc, sk) = (self.bl[b].stmts[si].code, self.bl[b].stmts[si].k);
-            let (nc, nk) = (self.bl[b].stmts[next].code, self.bl[b].stmts[next].k);
+            let (sc, sk) = (self.st[si].code, self.st[si].k);
+            let (nc, nk) = (self.st[next].code, self.st[next].k);
             if sc == BPF_ST && nc == (BPF_LDX | BPF_MEM) && sk == nk {
                 self.done = false;
                 self.nbm = true;
-                self.bl[b].stmts[next].code = BPF_MISC | BPF_TAX;
+                self.st[next].code = BPF_MISC | BPF_TAX;
             }
-            let nc = self.bl[b].stmts[next].code;
+            let nc = self.st[next].code;
             if sc == (BPF_LD | BPF_IMM) && nc == (BPF_MISC | BPF_TAX) {
-                self.bl[b].stmts[si].code = BPF_LDX | BPF_IMM;
-                self.bl[b].stmts[next].code = BPF_MISC | BPF_TXA;
+                self.st[si].code = BPF_LDX | BPF_IMM;
+                self.st[next].code = BPF_MISC | BPF_TXA;
                 self.done = false;
                 self.nbm = true;
             }
-            if self.bl[b].stmts[si].code == (BPF_LD | BPF_IMM) {
+            if self.st[si].code == (BPF_LD | BPF_IMM) {
                 if self.out_use[id] & amask(X_ATOM) != 0 {
                     s = next;
                     continue;
                 }
-                let add = if self.bl[b].stmts[next].code != (BPF_LDX | BPF_MSH | BPF_B) {
+                let add = if self.st[next].code != (BPF_LDX | BPF_MSH | BPF_B) {
                     Some(next)
                 } else {
-                    self.this_op(b, next + 1)
+                    self.this_op(next + 1, end)
                 };
-                let Some(add) =
-                    add.filter(|&a| self.bl[b].stmts[a].code == (BPF_ALU | BPF_ADD | BPF_X))
+                let Some(add) = add.filter(|&a| self.st[a].code == (BPF_ALU | BPF_ADD | BPF_X))
                 else {
                     s = next;
                     continue;
                 };
                 let Some(tax) = self
-                    .this_op(b, add + 1)
-                    .filter(|&t| self.bl[b].stmts[t].code == (BPF_MISC | BPF_TAX))
+                    .this_op(add + 1, end)
+                    .filter(|&t| self.st[t].code == (BPF_MISC | BPF_TAX))
                 else {
                     s = next;
                     continue;
                 };
-                let Some(ild) = self.this_op(b, tax + 1).filter(|&t| {
-                    let c = self.bl[b].stmts[t].code;
+                let Some(ild) = self.this_op(tax + 1, end).filter(|&t| {
+                    let c = self.st[t].code;
                     class(c) == BPF_LD && mode(c) == BPF_IND
                 }) else {
                     s = next;
                     continue;
                 };
-                let k0 = self.bl[b].stmts[si].k;
-                let st = &mut self.bl[b].stmts;
+                let k0 = self.st[si].k;
+                let st = &mut self.st;
                 st[ild].k = st[ild].k.wrapping_add(k0);
                 st[si].code = NOP;
                 st[add].code = NOP;
@@ -809,86 +941,93 @@ impl<'b> Opt<'b> {
             }
             s = next;
         }
-        let lastc = self.bl[b].stmts[last].code;
-        if self.bl[b].code == (BPF_JMP | BPF_JEQ | BPF_K) && self.out_use[id] & amask(A_ATOM) == 0 {
+        let lastc = self.st[last].code;
+        if self.code[id] == (BPF_JMP | BPF_JEQ | BPF_K) && self.out_use[id] & amask(A_ATOM) == 0 {
             if lastc == (BPF_ALU | BPF_SUB | BPF_X) {
                 let xv = self.val[id][X_ATOM];
                 if let Some(c) = self.cval(xv) {
-                    self.bl[b].k = self.bl[b].k.wrapping_add(c);
-                    self.bl[b].stmts[last].code = NOP;
+                    self.k[id] = self.k[id].wrapping_add(c);
+                    self.st[last].code = NOP;
                     self.done = false;
                     self.nbm = true;
-                } else if self.bl[b].k == 0 {
-                    self.bl[b].stmts[last].code = NOP;
-                    self.bl[b].code = BPF_JMP | BPF_JEQ | BPF_X;
+                } else if self.k[id] == 0 {
+                    self.st[last].code = NOP;
+                    self.code[id] = BPF_JMP | BPF_JEQ | BPF_X;
                     self.done = false;
                     self.nbm = true;
                 }
             } else if lastc == (BPF_ALU | BPF_SUB | BPF_K) {
-                let lk = self.bl[b].stmts[last].k;
-                self.bl[b].stmts[last].code = NOP;
-                self.bl[b].k = self.bl[b].k.wrapping_add(lk);
+                let lk = self.st[last].k;
+                self.st[last].code = NOP;
+                self.k[id] = self.k[id].wrapping_add(lk);
                 self.done = false;
                 self.nbm = true;
-            } else if lastc == (BPF_ALU | BPF_AND | BPF_K) && self.bl[b].k == 0 {
-                self.bl[b].k = self.bl[b].stmts[last].k;
-                self.bl[b].code = BPF_JMP | BPF_K | BPF_JSET;
-                self.bl[b].stmts[last].code = NOP;
+            } else if lastc == (BPF_ALU | BPF_AND | BPF_K) && self.k[id] == 0 {
+                self.k[id] = self.st[last].k;
+                self.code[id] = BPF_JMP | BPF_K | BPF_JSET;
+                self.st[last].code = NOP;
                 self.done = false;
                 self.nbm = true;
-                self.opt_not(b);
+                self.opt_not(id);
             }
         }
-        if self.bl[b].code == (BPF_JMP | BPF_K | BPF_JSET) {
-            if self.bl[b].k == 0 {
-                self.bl[b].jt = self.bl[b].jf;
+        let n = self.n;
+        if self.code[id] == (BPF_JMP | BPF_K | BPF_JSET) {
+            if self.k[id] == 0 {
+                let f = self.jf(id);
+                self.set_succ(id, f);
             }
-            if self.bl[b].k == 0xffff_ffff {
-                self.bl[b].jf = self.bl[b].jt;
+            if self.k[id] == 0xffff_ffff {
+                let t = self.jt(id);
+                self.set_succ(n + id, t);
             }
         }
         let xv = self.val[id][X_ATOM];
         if let Some(c) = self.cval(xv) {
-            if src(self.bl[b].code) == BPF_X {
-                self.bl[b].code &= !BPF_X;
-                self.bl[b].k = c;
+            if src(self.code[id]) == BPF_X {
+                self.code[id] &= !BPF_X;
+                self.k[id] = c;
             }
         }
         let av = self.val[id][A_ATOM];
         if let Some(mut v) = self.cval(av) {
-            if src(self.bl[b].code) == BPF_K {
-                let bk = self.bl[b].k;
-                v = match op(self.bl[b].code) {
+            if src(self.code[id]) == BPF_K {
+                let bk = self.k[id];
+                v = match op(self.code[id]) {
                     BPF_JEQ => (v == bk) as u32,
                     BPF_JGT => (v > bk) as u32,
                     BPF_JGE => (v >= bk) as u32,
                     BPF_JSET => v & bk,
                     _ => v,
                 };
-                if self.bl[b].jf != self.bl[b].jt {
+                if self.jf(id) != self.jt(id) {
                     self.done = false;
                     self.nbm = true;
                 }
                 if v != 0 {
-                    self.bl[b].jf = self.bl[b].jt;
+                    let t = self.jt(id);
+                    self.set_succ(n + id, t);
                 } else {
-                    self.bl[b].jt = self.bl[b].jf;
+                    let f = self.jf(id);
+                    self.set_succ(id, f);
                 }
             }
         }
     }
 
-    fn opt_deadstores(&mut self, b: B) {
-        let id = self.oid[b];
+    fn opt_deadstores(&mut self, id: usize) {
         // last[a]: statement that last defined atom a (valid when bit a of
         // `pend` is set)
         let mut last = [0usize; N_ATOMS];
         let mut pend = 0u32;
-        let n = self.bl[b].stmts.len();
+        let base = self.sstart[id] as usize;
+        let n = self.slen[id] as usize;
         for i in 0..=n {
-            let (code, k) = match self.bl[b].stmts.get(i) {
-                Some(s) => (s.code, s.k),
-                None => (self.bl[b].code, self.bl[b].k),
+            let (code, k) = if i < n {
+                let s = self.st[base + i];
+                (s.code, s.k)
+            } else {
+                (self.code[id], self.k[id])
             };
             if let Some(a) = atomuse(code, k) {
                 if a == AX_ATOM {
@@ -901,7 +1040,7 @@ impl<'b> Opt<'b> {
                 if a < N_ATOMS {
                     if pend & amask(a) != 0 {
                         self.done = false;
-                        self.bl[b].stmts[last[a]].code = NOP;
+                        self.st[base + last[a]].code = NOP;
                     }
                     if i < n {
                         last[a] = i;
@@ -916,23 +1055,22 @@ impl<'b> Opt<'b> {
         while rest != 0 {
             let atom = rest.trailing_zeros() as usize;
             rest &= rest - 1;
-            self.bl[b].stmts[last[atom]].code = NOP;
+            self.st[base + last[atom]].code = NOP;
             self.val[id][atom] = 0;
             self.nbm = true;
             self.done = false;
         }
     }
 
-    fn opt_blk(&mut self, b: B, do_stmts: bool) -> R<()> {
-        let id = self.oid[b];
+    fn opt_blk(&mut self, id: usize, do_stmts: bool) -> R<()> {
         let ins = self.in_range(id);
         if ins.is_empty() {
             self.val[id] = [0; N_ATOMS];
         } else {
-            let p0 = self.oid[self.edge_pred(self.in_flat[ins.start])];
+            let p0 = self.edge_pred(self.in_flat[ins.start] as usize);
             let mut v = self.val[p0];
             for k in ins.start + 1..ins.end {
-                let p = self.oid[self.edge_pred(self.in_flat[k])];
+                let p = self.edge_pred(self.in_flat[k] as usize);
                 let pv = &self.val[p];
                 for (slot, &x) in v.iter_mut().zip(pv.iter()) {
                     if *slot != x {
@@ -944,8 +1082,9 @@ impl<'b> Opt<'b> {
         }
         let aval = self.val[id][A_ATOM];
         let xval = self.val[id][X_ATOM];
-        for si in 0..self.bl[b].stmts.len() {
-            self.opt_stmt(b, si, do_stmts)?;
+        let base = self.sstart[id] as usize;
+        for si in base..base + self.slen[id] as usize {
+            self.opt_stmt(id, si, do_stmts)?;
         }
         if do_stmts
             && ((self.out_use[id] == 0
@@ -953,36 +1092,41 @@ impl<'b> Opt<'b> {
                 && self.val[id][A_ATOM] == aval
                 && xval != 0
                 && self.val[id][X_ATOM] == xval)
-                || class(self.bl[b].code) == BPF_RET)
+                || class(self.code[id]) == BPF_RET)
         {
-            if !self.bl[b].stmts.is_empty() {
-                self.bl[b].stmts.clear();
+            if self.slen[id] != 0 {
+                self.slen[id] = 0;
                 self.done = false;
                 self.nbm = true;
             }
         } else {
-            self.opt_peep(b);
-            self.opt_deadstores(b);
+            self.opt_peep(id);
+            self.opt_deadstores(id);
         }
-        self.oval[id] = if src(self.bl[b].code) == BPF_K {
-            let k = self.bl[b].k;
-            self.k(k)
+        self.oval[id] = if src(self.code[id]) == BPF_K {
+            let k = self.k[id];
+            self.kv(k)
         } else {
             self.val[id][X_ATOM]
         };
         Ok(())
     }
 
-    fn use_conflict(&self, b: B, succ: B) -> bool {
-        let u = self.out_use[self.oid[succ]];
-        if u == 0 {
-            return false;
+    fn use_conflict(&self, b: usize, succ: usize) -> bool {
+        let mut u = self.out_use[succ];
+        while u != 0 {
+            let a = u.trailing_zeros() as usize;
+            u &= u - 1;
+            if a < N_ATOMS && self.val[b][a] != self.val[succ][a] {
+                return true;
+            }
         }
-        let (bi, si) = (self.oid[b], self.oid[succ]);
-        (0..N_ATOMS).any(|a| u & amask(a) != 0 && self.val[bi][a] != self.val[si][a])
+        false
     }
 
-    fn fold_edge(&self, child: B, e: usize) -> Option<B> {
+    /// The block an edge into `child` can skip to, given that edge `e`
+    /// was taken on the way (NONE: none).
+    fn fold_edge(&self, child: usize, e: usize) -> u32 {
         let mut code = self.edge_code(e);
         let sense = if code < 0 {
             code = -code;
@@ -990,60 +1134,58 @@ impl<'b> Opt<'b> {
         } else {
             true
         };
-        if self.bl[child].code as i32 != code {
-            return None;
+        if self.code[child] as i32 != code {
+            return NONE;
         }
-        let ci = self.oid[child];
-        let pi = self.oid[self.edge_pred(e)];
-        if self.val[ci][A_ATOM] != self.val[pi][A_ATOM] {
-            return None;
+        let pi = self.edge_pred(e);
+        if self.val[child][A_ATOM] != self.val[pi][A_ATOM] {
+            return NONE;
         }
-        if self.oval[ci] == self.oval[pi] {
+        if self.oval[child] == self.oval[pi] {
             return if sense {
-                self.bl[child].jt
+                self.jt(child)
             } else {
-                self.bl[child].jf
+                self.jf(child)
             };
         }
         if sense && code == (BPF_JMP | BPF_JEQ | BPF_K) as i32 {
-            return self.bl[child].jf;
+            return self.jf(child);
         }
-        None
+        NONE
     }
 
     fn opt_j(&mut self, e: usize) {
-        let Some(succ) = self.edge_succ(e) else {
+        let succ = self.succ[e];
+        if succ == NONE {
             return;
-        };
-        if self.jt(succ).is_none() {
+        }
+        let succ = succ as usize;
+        let t = self.jt(succ);
+        if t == NONE {
             return;
         }
         let pred = self.edge_pred(e);
-        if self.jt(succ) == self.jf(succ) {
-            let t = self.jt(succ).unwrap();
-            if !self.use_conflict(pred, t) {
-                self.nbm = true;
-                self.done = false;
-                self.set_edge_succ(e, t);
-            }
+        if t == self.jf(succ) && !self.use_conflict(pred, t as usize) {
+            self.nbm = true;
+            self.done = false;
+            self.set_succ(e, t);
         }
+        let w = self.ewords;
         'top: loop {
-            let words = self.edom.words;
-            for w in 0..words {
-                let mut x = self.edom.row(e)[w];
+            for wi in 0..w {
+                let mut x = self.edom[e * w + wi];
                 while x != 0 {
-                    let k = w * 64 + x.trailing_zeros() as usize;
+                    let k = wi * 64 + x.trailing_zeros() as usize;
                     x &= x - 1;
-                    let succ = self.edge_succ(e).unwrap();
-                    if let Some(target) = self.fold_edge(succ, k) {
-                        if !self.use_conflict(pred, target) {
-                            self.done = false;
-                            self.set_edge_succ(e, target);
-                            if self.jt(target).is_some() {
-                                continue 'top;
-                            }
-                            return;
+                    let succ = self.succ[e] as usize;
+                    let target = self.fold_edge(succ, k);
+                    if target != NONE && !self.use_conflict(pred, target as usize) {
+                        self.done = false;
+                        self.set_succ(e, target);
+                        if self.jt(target as usize) != NONE {
+                            continue 'top;
                         }
+                        return;
                     }
                 }
             }
@@ -1051,121 +1193,115 @@ impl<'b> Opt<'b> {
         }
     }
 
-    fn pullup(&mut self, b: B, is_or: bool) {
-        let id = self.oid[b];
+    fn pullup(&mut self, id: usize, is_or: bool) {
         let ins = self.in_range(id);
         if ins.is_empty() {
             return;
         }
-        let val = self.val[self.oid[self.edge_pred(self.in_flat[ins.start])]][A_ATOM];
+        let n = self.n;
+        let val = self.val[self.edge_pred(self.in_flat[ins.start] as usize)][A_ATOM];
         for k in ins.start + 1..ins.end {
-            if val != self.val[self.oid[self.edge_pred(self.in_flat[k])]][A_ATOM] {
+            if val != self.val[self.edge_pred(self.in_flat[k] as usize)][A_ATOM] {
                 return;
             }
         }
-        // "same" = JT for or_pullup (chain goes down JF), JF for and_pullup
-        let same_of = |o: &Opt, x: B| if is_or { o.jt(x) } else { o.jf(x) };
-        let next_of = |o: &Opt, x: B| if is_or { o.jf(x) } else { o.jt(x) };
-        // a "slot" is (block, which edge): the pointer libpcap walks
-        #[derive(Clone, Copy)]
-        struct Slot(B, bool); // (block, true = JT edge)
-        let get = |o: &Opt, s: Slot| if s.1 { o.jt(s.0) } else { o.jf(s.0) };
-        let p0 = self.edge_pred(self.in_flat[ins.start]);
-        let mut diffp = Slot(p0, self.jt(p0) == Some(b));
+        // "same" = JT for or_pullup (chain goes down JF), JF for and_pullup;
+        // a "slot" is an edge (the pointer libpcap walks): the chain edge
+        // of block x is x + chain
+        let (same, chain) = if is_or { (0, n) } else { (n, 0) };
+        let same_b = self.succ[same + id];
+        let dw = self.dwords;
+        let dom_has = |o: &Opt, x: usize| o.dom[x * dw + id / 64] & (1 << (id % 64)) != 0;
+        let p0 = self.edge_pred(self.in_flat[ins.start] as usize);
+        let mut diffp = if self.jt(p0) == id as u32 { p0 } else { n + p0 };
         let mut at_top = true;
         loop {
-            let Some(d) = get(self, diffp) else {
-                return;
-            };
-            if same_of(self, d) != same_of(self, b) {
+            let d = self.succ[diffp];
+            if d == NONE {
                 return;
             }
-            if !self.dom.has(self.oid[d], id) {
+            let d = d as usize;
+            if self.succ[same + d] != same_b {
                 return;
             }
-            if self.val[self.oid[d]][A_ATOM] != val {
+            if !dom_has(self, d) {
+                return;
+            }
+            if self.val[d][A_ATOM] != val {
                 break;
             }
-            diffp = Slot(d, !is_or);
+            diffp = chain + d;
             at_top = false;
         }
-        let d = get(self, diffp).unwrap();
-        let mut samep = Slot(d, !is_or);
+        let d = self.succ[diffp] as usize;
+        let mut samep = chain + d;
         loop {
-            let Some(sm) = get(self, samep) else {
-                return;
-            };
-            if same_of(self, sm) != same_of(self, b) {
+            let sm = self.succ[samep];
+            if sm == NONE {
                 return;
             }
-            if !self.dom.has(self.oid[sm], id) {
+            let sm = sm as usize;
+            if self.succ[same + sm] != same_b {
                 return;
             }
-            if self.val[self.oid[sm]][A_ATOM] == val {
+            if !dom_has(self, sm) {
+                return;
+            }
+            if self.val[sm][A_ATOM] == val {
                 break;
             }
-            samep = Slot(sm, !is_or);
+            samep = chain + sm;
         }
-        let pull = get(self, samep).unwrap();
-        let set = |o: &mut Opt, s: Slot, v: Option<B>| {
-            if s.1 {
-                o.bl[s.0].jt = v;
-            } else {
-                o.bl[s.0].jf = v;
-            }
-        };
-        let pull_next = next_of(self, pull);
-        set(self, samep, pull_next);
-        let dv = get(self, diffp);
-        if is_or {
-            self.bl[pull].jf = dv;
-        } else {
-            self.bl[pull].jt = dv;
-        }
+        let pull = self.succ[samep] as usize;
+        let pull_next = self.succ[chain + pull];
+        self.set_succ(samep, pull_next);
+        let dv = self.succ[diffp];
+        self.set_succ(chain + pull, dv);
         if at_top {
             for k in ins {
-                let p = self.edge_pred(self.in_flat[k]);
-                if self.jt(p) == Some(b) {
-                    self.bl[p].jt = Some(pull);
+                let p = self.edge_pred(self.in_flat[k] as usize);
+                if self.jt(p) == id as u32 {
+                    self.set_succ(p, pull as u32);
                 } else {
-                    self.bl[p].jf = Some(pull);
+                    self.set_succ(n + p, pull as u32);
                 }
             }
         } else {
-            set(self, diffp, Some(pull));
+            self.set_succ(diffp, pull as u32);
         }
         self.done = false;
     }
 
     fn opt_blks(&mut self, do_stmts: bool) -> R<()> {
-        self.vn.clear();
+        self.vn.reset();
         self.vconst.clear();
+        self.vconst.push(u64::MAX);
         self.curval = 0;
-        let maxl = self.level[self.root];
+        let maxl = self.level[0] as usize;
         self.find_inedges();
         for i in (0..=maxl).rev() {
-            for bi in self.levels.range(i) {
-                let b = self.levels.flat[bi];
-                self.opt_blk(b, do_stmts)?;
+            for bi in self.lv_range(i) {
+                let id = self.lv_flat[bi] as usize;
+                self.opt_blk(id, do_stmts)?;
             }
         }
         if do_stmts {
             return Ok(());
         }
+        let n = self.n;
         for i in 1..=maxl {
-            for bi in self.levels.range(i) {
-                let b = self.levels.flat[bi];
-                let id = self.oid[b];
+            for bi in self.lv_range(i) {
+                let id = self.lv_flat[bi] as usize;
                 self.opt_j(id);
-                self.opt_j(self.n + id);
+                self.opt_j(n + id);
             }
         }
         self.find_inedges();
         for i in 1..=maxl {
-            for bi in self.levels.range(i) {
-                let b = self.levels.flat[bi];
-                self.pullup(b, true);
-                self.pullup(b, false);
+            for bi in self.lv_range(i) {
+                let id = self.lv_flat[bi] as usize;
+                self.pullup(id, true);
+                self.pullup(id, false);
             }
         }
         Ok(())
@@ -1176,10 +1312,14 @@ impl<'b> Opt<'b> {
         loop {
             self.done = true;
             self.nbm = false;
-            self.find_levels();
-            self.find_dom();
+            if self.lv_ver != self.gver {
+                // levels and (edge) dominators depend only on the graph
+                self.lv_ver = self.gver;
+                self.find_levels();
+                self.find_dom();
+                self.find_edom();
+            }
             self.find_ud();
-            self.find_edom();
             self.opt_blks(do_stmts)?;
             if self.done {
                 break;
@@ -1196,65 +1336,82 @@ impl<'b> Opt<'b> {
         Ok(())
     }
 
+    /// Do the live statements of blocks `i` and `j` agree?
+    fn eq_stmts(&self, i: usize, j: usize) -> bool {
+        let a = &self.st[self.sstart[i] as usize..][..self.slen[i] as usize];
+        let b = &self.st[self.sstart[j] as usize..][..self.slen[j] as usize];
+        let live = |s: &&S| s.code != NOP;
+        a.iter()
+            .filter(live)
+            .map(|s| (s.code, s.k))
+            .eq(b.iter().filter(live).map(|s| (s.code, s.k)))
+    }
+
     fn intern_blocks(&mut self) {
+        let n = self.n;
         loop {
             let mut done1 = true;
-            let mut link: Vec<Option<B>> = vec![None; self.n];
+            reset(&mut self.link, n, NONE);
             // mark reachable
-            let mut mark = vec![false; self.bl.len()];
-            let mut st = vec![self.root];
-            while let Some(b) = st.pop() {
-                if mark[b] {
+            reset(&mut self.mark, n, false);
+            let mut st = std::mem::take(&mut self.stack);
+            st.clear();
+            st.push((0, 0));
+            while let Some((b, _)) = st.pop() {
+                let b = b as usize;
+                if self.mark[b] {
                     continue;
                 }
-                mark[b] = true;
-                if let (Some(t), Some(f)) = (self.jt(b), self.jf(b)) {
-                    st.push(t);
-                    st.push(f);
+                self.mark[b] = true;
+                let (t, f) = (self.succ[b], self.succ[n + b]);
+                if t != NONE && f != NONE {
+                    st.push((t, 0));
+                    st.push((f, 0));
                 }
             }
-            if self.n >= 2 {
-                // compact per-id keys (jump code, k, targets) so the
-                // quadratic scan compares integers; statements only when
-                // the keys match (eq_blk's first test)
-                let key = |o: &Opt, b: B| {
-                    let x = &o.bl[b];
-                    let t = |v: Option<B>| v.map_or(u64::MAX, |v| v as u64);
-                    ((x.code as u64) << 32 | x.k as u64, t(x.jt), t(x.jf))
-                };
-                let keys: Vec<Option<(u64, u64, u64)>> = self
-                    .ids
-                    .iter()
-                    .map(|&b| mark[b].then(|| key(self, b)))
-                    .collect();
-                for i in (0..self.n - 1).rev() {
-                    let Some(ki) = keys[i] else {
+            self.stack = st;
+            if n >= 2 {
+                // compact keys (jump code, k, targets; unreachable blocks
+                // never match) so the quadratic scan compares integers;
+                // statements only when the keys match (eq_blk's first test)
+                self.keys.clear();
+                for i in 0..n {
+                    let k1 = (self.code[i] as u64) << 32 | self.k[i] as u64;
+                    let k1 = if self.mark[i] { k1 } else { k1 | 1 << 63 };
+                    let k2 = (self.succ[i] as u64) << 32 | self.succ[n + i] as u64;
+                    self.keys.push((k1, k2));
+                }
+                for i in (0..n - 1).rev() {
+                    if !self.mark[i] {
                         continue;
-                    };
-                    for j in i + 1..self.n {
-                        if keys[j] != Some(ki) {
+                    }
+                    let ki = self.keys[i];
+                    for j in i + 1..n {
+                        if self.keys[j] != ki {
                             continue;
                         }
-                        let (bi, bj) = (self.ids[i], self.ids[j]);
-                        if self.eq_blk(bi, bj) {
-                            link[i] = Some(link[j].unwrap_or(bj));
+                        if self.eq_stmts(i, j) {
+                            let lj = self.link[j];
+                            self.link[i] = if lj != NONE { lj } else { j as u32 };
                             break;
                         }
                     }
                 }
             }
-            for i in 0..self.n {
-                let p = self.ids[i];
-                let (Some(t), Some(f)) = (self.jt(p), self.jf(p)) else {
+            for i in 0..n {
+                let (t, f) = (self.succ[i], self.succ[n + i]);
+                if t == NONE || f == NONE {
                     continue;
-                };
-                if let Some(l) = link[self.oid[t]] {
-                    done1 = false;
-                    self.bl[p].jt = Some(l);
                 }
-                if let Some(l) = link[self.oid[f]] {
+                let lt = self.link[t as usize];
+                if lt != NONE {
                     done1 = false;
-                    self.bl[p].jf = Some(l);
+                    self.succ[i] = lt;
+                }
+                let lf = self.link[f as usize];
+                if lf != NONE {
+                    done1 = false;
+                    self.succ[n + i] = lf;
                 }
             }
             if done1 {
@@ -1263,158 +1420,25 @@ impl<'b> Opt<'b> {
         }
     }
 
-    fn eq_blk(&self, x: B, y: B) -> bool {
-        let (a, b) = (&self.bl[x], &self.bl[y]);
-        if a.code != b.code || a.k != b.k || a.jt != b.jt || a.jf != b.jf {
-            return false;
-        }
-        let live = |s: &&crate::gencode::Stmt| s.code != NOP;
-        a.stmts.iter().filter(live).map(|s| (s.code, s.k)).eq(b
-            .stmts
-            .iter()
-            .filter(live)
-            .map(|s| (s.code, s.k)))
-    }
-}
-
-/// Work buffers of the optimizer, kept per thread between compilations so
-/// that a compile does not allocate them again.
-#[derive(Default)]
-struct Scratch {
-    ids: Vec<B>,
-    oid: Vec<usize>,
-    st: Vec<B>,
-    level: Vec<usize>,
-    levels: Levels,
-    stack: Vec<(B, u8)>,
-    order: Vec<(B, usize)>,
-    dom: Vec<u64>,
-    edom: Vec<u64>,
-    val: Vec<[u32; N_ATOMS]>,
-    oval: Vec<u32>,
-    in_use: Vec<u32>,
-    out_use: Vec<u32>,
-    kill: Vec<u32>,
-    in_start: Vec<usize>,
-    in_pos: Vec<usize>,
-    in_flat: Vec<usize>,
-    mark: Vec<bool>,
-    vn: HashMap<(u16, u32, u32), u32, FxBuild>,
-    vconst: Vec<u64>,
-}
-
-thread_local! {
-    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
-}
-
-/// `v` cleared and filled with `n` copies of `x`.
-fn reset<T: Clone>(mut v: Vec<T>, n: usize, x: T) -> Vec<T> {
-    v.clear();
-    v.resize(n, x);
-    v
-}
-
-/// Optimize the graph rooted at `root` in place; returns the new root.
-pub fn optimize(blocks: &mut Vec<Block>, root: B) -> R<B> {
-    let mut sc = SCRATCH.with(|s| std::mem::take(&mut *s.borrow_mut()));
-    // number the blocks like number_blks_r (JT first, then JF)
-    let mut ids = std::mem::take(&mut sc.ids);
-    ids.clear();
-    let mut oid = reset(std::mem::take(&mut sc.oid), blocks.len(), usize::MAX);
-    let mut st = std::mem::take(&mut sc.st);
-    st.clear();
-    st.push(root);
-    while let Some(b) = st.pop() {
-        if oid[b] != usize::MAX {
-            continue;
-        }
-        oid[b] = ids.len();
-        ids.push(b);
-        if let (Some(t), Some(f)) = (blocks[b].jt, blocks[b].jf) {
-            st.push(f);
-            st.push(t);
-        }
-    }
-    let n = ids.len();
-    let nb = blocks.len();
-    let mut vn = std::mem::take(&mut sc.vn);
-    vn.clear();
-    let mut o = Opt {
-        bl: blocks,
-        ids,
-        oid,
-        n,
-        level: reset(std::mem::take(&mut sc.level), nb, 0),
-        levels: std::mem::take(&mut sc.levels),
-        stack: std::mem::take(&mut sc.stack),
-        order: std::mem::take(&mut sc.order),
-        dom: BitMat::with_buf(std::mem::take(&mut sc.dom), n, n),
-        edom: BitMat::with_buf(std::mem::take(&mut sc.edom), 2 * n, 2 * n),
-        val: reset(std::mem::take(&mut sc.val), n, [0; N_ATOMS]),
-        oval: reset(std::mem::take(&mut sc.oval), n, 0),
-        in_use: reset(std::mem::take(&mut sc.in_use), n, 0),
-        out_use: reset(std::mem::take(&mut sc.out_use), n, 0),
-        kill: reset(std::mem::take(&mut sc.kill), n, 0),
-        in_start: std::mem::take(&mut sc.in_start),
-        in_pos: std::mem::take(&mut sc.in_pos),
-        in_flat: std::mem::take(&mut sc.in_flat),
-        mark: std::mem::take(&mut sc.mark),
-        vn,
-        vconst: std::mem::take(&mut sc.vconst),
-        curval: 0,
-        done: false,
-        nbm: false,
-        root,
-    };
-    let r = o.run();
-    // keep the buffers for the next compilation on this thread
-    let keep = Scratch {
-        ids: o.ids,
-        oid: o.oid,
-        st,
-        level: o.level,
-        levels: o.levels,
-        stack: o.stack,
-        order: o.order,
-        dom: o.dom.data,
-        edom: o.edom.data,
-        val: o.val,
-        oval: o.oval,
-        in_use: o.in_use,
-        out_use: o.out_use,
-        kill: o.kill,
-        in_start: o.in_start,
-        in_pos: o.in_pos,
-        in_flat: o.in_flat,
-        mark: o.mark,
-        vn: o.vn,
-        vconst: o.vconst,
-    };
-    // very large graphs: do not pin their buffers
-    if nb <= 4096 {
-        SCRATCH.with(|s| *s.borrow_mut() = keep);
-    }
-    r
-}
-
-impl Opt<'_> {
-    fn run(&mut self) -> R<B> {
+    fn run(&mut self) -> R<()> {
         self.opt_loop(false)?;
         self.opt_loop(true)?;
         self.intern_blocks();
-        // opt_root
-        let mut r = self.root;
-        let s = std::mem::take(&mut self.bl[r].stmts);
-        while class(self.bl[r].code) == BPF_JMP && self.bl[r].jt == self.bl[r].jf {
-            r = self.bl[r].jt.unwrap();
-        }
-        let tmp = std::mem::take(&mut self.bl[r].stmts);
-        let mut s = s;
-        s.extend(tmp);
-        self.bl[r].stmts = s;
-        if class(self.bl[r].code) == BPF_RET {
-            self.bl[r].stmts.clear();
-        }
-        Ok(r)
+        Ok(())
+    }
+}
+
+/// rows `d1` and `d2` &= row `src` of a bit matrix with `w` words per row
+/// (a row and'ed with itself is unchanged, so overlapping rows are fine)
+#[inline]
+fn intersect_into(m: &mut [u64], w: usize, src: usize, d1: usize, d2: usize) {
+    let (s0, a0, b0) = (src * w, d1 * w, d2 * w);
+    if s0 + w > m.len() || a0 + w > m.len() || b0 + w > m.len() {
+        return;
+    }
+    for i in 0..w {
+        let v = m[s0 + i];
+        m[a0 + i] &= v;
+        m[b0 + i] &= v;
     }
 }
