@@ -12,118 +12,111 @@ fn slen(b: &Block) -> usize {
 }
 
 pub fn to_insns(blocks: &[Block], root: B) -> R<Vec<Insn>> {
-    let n = blocks.len();
-    let mut longjt = vec![0usize; n];
-    let mut longjf = vec![0usize; n];
-    loop {
-        // count (reachable blocks)
-        let mut mark = vec![false; n];
-        let mut stack = vec![root];
-        let mut total = 0usize;
-        while let Some(p) = stack.pop() {
-            if mark[p] {
-                continue;
+    // Placement order of the reachable blocks: post-order, JF subtree, JT
+    // subtree, then the block itself (each placed in front of the
+    // previous ones, so the first placed ends the program).
+    let mut pos = vec![u32::MAX; blocks.len()];
+    let mut order: Vec<B> = Vec::with_capacity(64);
+    let mut stack: Vec<(B, u8)> = Vec::with_capacity(64);
+    stack.push((root, 0));
+    while let Some((p, st)) = stack.pop() {
+        let b = &blocks[p];
+        match st {
+            0 => {
+                if pos[p] != u32::MAX {
+                    continue;
+                }
+                pos[p] = u32::MAX - 1;
+                stack.push((p, 1));
+                if let Some(j) = b.jf {
+                    stack.push((j, 0));
+                }
             }
-            mark[p] = true;
-            let b = &blocks[p];
-            total += slen(b) + 1 + longjt[p] + longjf[p];
-            if let Some(j) = b.jt {
-                stack.push(j);
+            1 => {
+                stack.push((p, 2));
+                if let Some(j) = b.jt {
+                    stack.push((j, 0));
+                }
             }
-            if let Some(j) = b.jf {
-                stack.push(j);
+            _ => {
+                pos[p] = order.len() as u32;
+                order.push(p);
             }
         }
+    }
+    let m = order.len();
+    let slens: Vec<usize> = order.iter().map(|&p| slen(&blocks[p])).collect();
+    let mut longjt = vec![false; m];
+    let mut longjf = vec![false; m];
+    let mut offset = vec![0usize; m];
+    loop {
+        let total: usize = (0..m)
+            .map(|i| slens[i] + 1 + longjt[i] as usize + longjf[i] as usize)
+            .sum();
         let mut out = vec![Insn::default(); total];
         let mut ftail = total;
-        let mut offset = vec![0usize; n];
-        let mut mark = vec![false; n];
-        // post-order: JF subtree, JT subtree, then the block itself
-        let mut stack: Vec<(B, u8)> = vec![(root, 0)];
         let mut retry = false;
-        while let Some((p, st)) = stack.pop() {
+        for (i, &p) in order.iter().enumerate() {
             let b = &blocks[p];
-            match st {
-                0 => {
-                    if mark[p] {
-                        continue;
+            let slen = slens[i];
+            let start = ftail - (slen + 1 + longjt[i] as usize + longjf[i] as usize);
+            ftail = start;
+            offset[i] = start;
+            let live = b.stmts.iter().filter(|s| s.code != NOP);
+            for (si, s) in live.enumerate() {
+                let d = &mut out[start + si];
+                d.code = s.code;
+                d.k = s.k;
+                if class(s.code) == BPF_JMP && s.code != (BPF_JMP | BPF_JA) {
+                    let pos = |id: Option<u32>| {
+                        id.and_then(|id| {
+                            b.stmts
+                                .iter()
+                                .filter(|x| x.code != NOP)
+                                .position(|x| x.id == id)
+                        })
+                    };
+                    let (Some(t), Some(f)) = (pos(s.jt), pos(s.jf)) else {
+                        return Err("no jmp destination".into());
+                    };
+                    let jt = t as i64 - si as i64 - 1;
+                    let jf = f as i64 - si as i64 - 1;
+                    if !(0..256).contains(&jt) || !(0..256).contains(&jf) {
+                        return Err("out-of-range jump".into());
                     }
-                    mark[p] = true;
-                    stack.push((p, 1));
-                    if let Some(j) = b.jf {
-                        stack.push((j, 0));
-                    }
+                    d.jt = jt as u8;
+                    d.jf = jf as u8;
                 }
-                1 => {
-                    stack.push((p, 2));
-                    if let Some(j) = b.jt {
-                        stack.push((j, 0));
-                    }
+            }
+            let di = start + slen;
+            out[di].code = b.code;
+            out[di].k = b.k;
+            if let (Some(jt), Some(jf)) = (b.jt, b.jf) {
+                let mut extra = 0usize;
+                // Distances only grow as jumps are inserted, so marking
+                // every too-long branch of a pass reaches libpcap's
+                // fixed point (it marks one per pass) in fewer passes.
+                let off = offset[pos[jt] as usize] as i64 - (start + slen) as i64 - 1;
+                if off >= 256 && !longjt[i] {
+                    longjt[i] = true;
+                    retry = true;
+                } else if off >= 256 {
+                    out[di].jt = extra as u8;
+                    extra += 1;
+                    out[di + extra] = Insn::stmt(BPF_JMP | BPF_JA, (off - extra as i64) as u32);
+                } else {
+                    out[di].jt = off as u8;
                 }
-                _ => {
-                    let slen = slen(b);
-                    let start = ftail - (slen + 1 + longjt[p] + longjf[p]);
-                    ftail = start;
-                    offset[p] = start;
-                    let live = b.stmts.iter().filter(|s| s.code != NOP);
-                    for (i, s) in live.enumerate() {
-                        let d = &mut out[start + i];
-                        d.code = s.code;
-                        d.k = s.k;
-                        if class(s.code) == BPF_JMP && s.code != (BPF_JMP | BPF_JA) {
-                            let pos = |id: Option<u32>| {
-                                id.and_then(|id| {
-                                    b.stmts
-                                        .iter()
-                                        .filter(|x| x.code != NOP)
-                                        .position(|x| x.id == id)
-                                })
-                            };
-                            let (Some(t), Some(f)) = (pos(s.jt), pos(s.jf)) else {
-                                return Err("no jmp destination".into());
-                            };
-                            let jt = t as i64 - i as i64 - 1;
-                            let jf = f as i64 - i as i64 - 1;
-                            if !(0..256).contains(&jt) || !(0..256).contains(&jf) {
-                                return Err("out-of-range jump".into());
-                            }
-                            d.jt = jt as u8;
-                            d.jf = jf as u8;
-                        }
-                    }
-                    let di = start + slen;
-                    out[di].code = b.code;
-                    out[di].k = b.k;
-                    if let (Some(jt), Some(jf)) = (b.jt, b.jf) {
-                        let mut extra = 0usize;
-                        // Distances only grow as jumps are inserted, so marking
-                        // every too-long branch of a pass reaches libpcap's
-                        // fixed point (it marks one per pass) in fewer passes.
-                        let off = offset[jt] as i64 - (start + slen) as i64 - 1;
-                        if off >= 256 && longjt[p] == 0 {
-                            longjt[p] += 1;
-                            retry = true;
-                        } else if off >= 256 {
-                            out[di].jt = extra as u8;
-                            extra += 1;
-                            out[di + extra] =
-                                Insn::stmt(BPF_JMP | BPF_JA, (off - extra as i64) as u32);
-                        } else {
-                            out[di].jt = off as u8;
-                        }
-                        let off = offset[jf] as i64 - (start + slen) as i64 - 1;
-                        if off >= 256 && longjf[p] == 0 {
-                            longjf[p] += 1;
-                            retry = true;
-                        } else if off >= 256 {
-                            out[di].jf = extra as u8;
-                            extra += 1;
-                            out[di + extra] =
-                                Insn::stmt(BPF_JMP | BPF_JA, (off - extra as i64) as u32);
-                        } else {
-                            out[di].jf = off as u8;
-                        }
-                    }
+                let off = offset[pos[jf] as usize] as i64 - (start + slen) as i64 - 1;
+                if off >= 256 && !longjf[i] {
+                    longjf[i] = true;
+                    retry = true;
+                } else if off >= 256 {
+                    out[di].jf = extra as u8;
+                    extra += 1;
+                    out[di + extra] = Insn::stmt(BPF_JMP | BPF_JA, (off - extra as i64) as u32);
+                } else {
+                    out[di].jf = off as u8;
                 }
             }
         }

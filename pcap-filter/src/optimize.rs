@@ -27,57 +27,99 @@ const N_ATOMS: usize = 18;
 /// "no block" in `succ` (a leaf's edges).
 const NONE: u32 = u32::MAX;
 
-fn atomuse(code: u16, k: u32) -> Option<usize> {
-    if code == NOP {
-        return None;
-    }
+/// Atom table entries: an atom number, `ATOM_K` (the scratch cell `k`)
+/// or `ATOM_NONE`.
+const ATOM_NONE: u8 = 0xff;
+const ATOM_K: u8 = 0xfe;
+
+/// libpcap's atomuse for opcode `code` (< 256).
+const fn atomuse_of(code: u16) -> u8 {
     match class(code) {
         BPF_RET => match code & 0x18 {
-            BPF_A => Some(A_ATOM),
-            BPF_X => Some(X_ATOM),
-            _ => None,
+            BPF_A => A_ATOM as u8,
+            BPF_X => X_ATOM as u8,
+            _ => ATOM_NONE,
         },
         BPF_LD | BPF_LDX => match mode(code) {
-            BPF_IND => Some(X_ATOM),
-            BPF_MEM => Some(k as usize),
-            _ => None,
+            BPF_IND => X_ATOM as u8,
+            BPF_MEM => ATOM_K,
+            _ => ATOM_NONE,
         },
-        BPF_ST => Some(A_ATOM),
-        BPF_STX => Some(X_ATOM),
+        BPF_ST => A_ATOM as u8,
+        BPF_STX => X_ATOM as u8,
         BPF_JMP | BPF_ALU => {
             if src(code) == BPF_X {
-                Some(AX_ATOM)
+                AX_ATOM as u8
             } else {
-                Some(A_ATOM)
+                A_ATOM as u8
             }
         }
         _ => {
             if code & 0xf8 == BPF_TXA {
-                Some(X_ATOM)
+                X_ATOM as u8
             } else {
-                Some(A_ATOM)
+                A_ATOM as u8
             }
         }
     }
 }
 
-fn atomdef(code: u16, k: u32) -> Option<usize> {
-    if code == NOP {
-        return None;
-    }
+/// libpcap's atomdef for opcode `code` (< 256).
+const fn atomdef_of(code: u16) -> u8 {
     match class(code) {
-        BPF_LD | BPF_ALU => Some(A_ATOM),
-        BPF_LDX => Some(X_ATOM),
-        BPF_ST | BPF_STX => Some(k as usize),
+        BPF_LD | BPF_ALU => A_ATOM as u8,
+        BPF_LDX => X_ATOM as u8,
+        BPF_ST | BPF_STX => ATOM_K,
         BPF_MISC => {
             if code & 0xf8 == BPF_TAX {
-                Some(X_ATOM)
+                X_ATOM as u8
             } else {
-                Some(A_ATOM)
+                A_ATOM as u8
             }
         }
-        _ => None,
+        _ => ATOM_NONE,
     }
+}
+
+const fn atom_table(def: bool) -> [u8; 256] {
+    let mut t = [ATOM_NONE; 256];
+    let mut c = 0;
+    while c < 256 {
+        t[c] = if def {
+            atomdef_of(c as u16)
+        } else {
+            atomuse_of(c as u16)
+        };
+        c += 1;
+    }
+    t
+}
+
+static ATOM_USE: [u8; 256] = atom_table(false);
+static ATOM_DEF: [u8; 256] = atom_table(true);
+
+#[inline]
+fn atom_lookup(t: &[u8; 256], code: u16, k: u32) -> Option<usize> {
+    if code > 0xff {
+        return None; // NOP
+    }
+    match t[code as usize] {
+        ATOM_NONE => None,
+        ATOM_K => Some(k as usize),
+        a => Some(a as usize),
+    }
+}
+
+/// The atom statement `code k` reads (AX_ATOM: both A and X).
+#[inline]
+fn atomuse(code: u16, k: u32) -> Option<usize> {
+    atom_lookup(&ATOM_USE, code, k)
+}
+
+/// The atom statement `code k` writes.
+#[inline]
+fn atomdef(code: u16, k: u32) -> Option<usize> {
+    atom_lookup(&ATOM_DEF, code, k)
 }
 
 fn amask(a: usize) -> u32 {
@@ -204,7 +246,9 @@ struct Opt {
     /// graph and level versions of the in-edge lists
     ie_ver: (u64, u64),
     link: Vec<u32>,
-    keys: Vec<(u64, u64)>,
+    keys: Vec<(u64, u64, u64)>,
+    itab: Vec<u32>,
+    shash: Vec<u64>,
 }
 
 thread_local! {
@@ -1347,8 +1391,31 @@ impl Opt {
             .eq(b.iter().filter(live).map(|s| (s.code, s.k)))
     }
 
+    /// libpcap's intern_blocks: every reachable block i is linked to the
+    /// first reachable block j > i equal to it (same jump, targets and live
+    /// statements), and edges to i go to j, until nothing changes. The
+    /// candidates come from a hash table keyed by the jump, the targets and
+    /// a hash of the live statements (the nearest block above i with the
+    /// same key is the first one that can be equal); a hash collision falls
+    /// back to libpcap's linear scan.
     fn intern_blocks(&mut self) {
         let n = self.n;
+        // jump and statements do not change here: hash them once
+        self.keys.clear();
+        self.shash.clear();
+        for i in 0..n {
+            let k1 = (self.code[i] as u64) << 32 | self.k[i] as u64;
+            let base = self.sstart[i] as usize;
+            let mut h = k1;
+            for s in &self.st[base..base + self.slen[i] as usize] {
+                if s.code != NOP {
+                    h = (h ^ ((s.code as u64) << 32 | s.k as u64))
+                        .wrapping_mul(0x9e37_79b9_7f4a_7c15);
+                }
+            }
+            self.keys.push((k1, 0, 0));
+            self.shash.push(h);
+        }
         loop {
             let mut done1 = true;
             reset(&mut self.link, n, NONE);
@@ -1371,31 +1438,58 @@ impl Opt {
             }
             self.stack = st;
             if n >= 2 {
-                // compact keys (jump code, k, targets; unreachable blocks
-                // never match) so the quadratic scan compares integers;
-                // statements only when the keys match (eq_blk's first test)
-                self.keys.clear();
                 for i in 0..n {
-                    let k1 = (self.code[i] as u64) << 32 | self.k[i] as u64;
-                    let k1 = if self.mark[i] { k1 } else { k1 | 1 << 63 };
-                    let k2 = (self.succ[i] as u64) << 32 | self.succ[n + i] as u64;
-                    self.keys.push((k1, k2));
+                    if self.mark[i] {
+                        let k2 = (self.succ[i] as u64) << 32 | self.succ[n + i] as u64;
+                        let h = self.shash[i] ^ k2.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+                        self.keys[i] = (self.keys[i].0, k2, h);
+                    }
+                }
+                let size = (2 * n).next_power_of_two();
+                let mask = size - 1;
+                reset(&mut self.itab, size, NONE);
+                let slot = |h: u64| (h.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 40) as usize & mask;
+                if self.mark[n - 1] {
+                    let mut p = slot(self.keys[n - 1].2);
+                    while self.itab[p] != NONE {
+                        p = (p + 1) & mask;
+                    }
+                    self.itab[p] = (n - 1) as u32;
                 }
                 for i in (0..n - 1).rev() {
                     if !self.mark[i] {
                         continue;
                     }
                     let ki = self.keys[i];
-                    for j in i + 1..n {
-                        if self.keys[j] != ki {
-                            continue;
-                        }
-                        if self.eq_stmts(i, j) {
-                            let lj = self.link[j];
-                            self.link[i] = if lj != NONE { lj } else { j as u32 };
+                    let mut p = slot(ki.2);
+                    let mut cand = NONE;
+                    while self.itab[p] != NONE {
+                        let j = self.itab[p] as usize;
+                        if self.keys[j] == ki {
+                            cand = j as u32;
                             break;
                         }
+                        p = (p + 1) & mask;
                     }
+                    if cand != NONE {
+                        let j = cand as usize;
+                        let found = if self.eq_stmts(i, j) {
+                            Some(j)
+                        } else {
+                            (i + 1..n).find(|&j| {
+                                self.mark[j]
+                                    && self.keys[j].0 == ki.0
+                                    && self.keys[j].1 == ki.1
+                                    && self.eq_stmts(i, j)
+                            })
+                        };
+                        if let Some(j) = found {
+                            let lj = self.link[j];
+                            self.link[i] = if lj != NONE { lj } else { j as u32 };
+                        }
+                    }
+                    // the nearest block with this key is now i
+                    self.itab[p] = i as u32;
                 }
             }
             for i in 0..n {
