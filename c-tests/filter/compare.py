@@ -7,6 +7,8 @@ usage: compare.py ORACLE_COMPILE CANDIDATE_COMPILE RUNFILTER CORPUS.tsv CAPTURE.
 Prints a summary and every disagreement; exit status 0.
 With --expect FILE: the disagreement list must equal FILE's (known failures);
 exit 1 otherwise (new failures or fixed ones not removed from the list).
+With --progdiff: also print PROGDIFF lines for programs that differ but give
+the same result on every packet (informational, never in the --expect list).
 """
 import subprocess, sys
 
@@ -15,6 +17,10 @@ def run(cmd, data):
 
 args = sys.argv[1:]
 expect = None
+progdiff = False
+if args and args[0] == "--progdiff":
+    progdiff = True
+    args = args[1:]
 if args and args[0] == "--expect":
     expect = args[1]
     args = args[2:]
@@ -58,6 +64,8 @@ if sem_jobs:
         a, b = out[2 * k], out[2 * k + 1]
         if a == b and not a.startswith("INVALID"):
             stats["sem_same"] += 1
+            if progdiff:
+                print("PROGDIFF\t%s\t%s\t%s" % (lines[i], c, r))
         else:
             stats["sem_diff"] += 1
             fails.append("SEMANTIC\t%s\t%s\t%s" % (lines[i], a, b))

@@ -38,6 +38,9 @@ pub mod dlt {
     pub const PRISM_HEADER: u32 = 119;
     pub const IP_OVER_FC: u32 = 122;
     pub const SUNATM: u32 = 123;
+    pub const MTP2_WITH_PHDR: u32 = 139;
+    pub const MTP2: u32 = 140;
+    pub const ERF: u32 = 197;
     pub const IEEE802_11_RADIO: u32 = 127;
     pub const ARCNET_LINUX: u32 = 129;
     pub const LINUX_IRDA: u32 = 144;

@@ -400,8 +400,35 @@ fn hid_len(s: &[u8]) -> usize {
     }
 }
 
-/// MAC address forms: xx:xx:xx:xx:xx:xx, xx-xx-..., xx.xx.xx..., xxxx.xxxx.xxxx,
-/// and the 12-hex-digit form is not an EID in 1.10 (it is an ID).
+/// The scanner's "bogus ethernet address" rule `{B}:+({B}:+)+`: at least two
+/// groups of 1-2 hex digits, each followed by one or more colons.
+fn bogus_eid_len(s: &[u8]) -> usize {
+    let mut i = 0;
+    let mut groups = 0;
+    loop {
+        let mut n = 0;
+        while n < 2 && i + n < s.len() && is_hex(s[i + n]) {
+            n += 1;
+        }
+        if n == 0 || s.get(i + n) != Some(&b':') {
+            break;
+        }
+        let mut j = i + n;
+        while j < s.len() && s[j] == b':' {
+            j += 1;
+        }
+        i = j;
+        groups += 1;
+    }
+    if groups >= 2 {
+        i
+    } else {
+        0
+    }
+}
+
+/// MAC address forms: xx:xx:xx:xx:xx:xx, xx-xx-..., xx.xx.xx..., xxxx.xxxx.xxxx
+/// and xxxxxxxxxxxx (`{B2}{3}`: exactly twelve hex digits).
 fn eid_len(s: &[u8]) -> usize {
     // B = [0-9A-Fa-f][0-9A-Fa-f]?
     fn b(s: &[u8], i: usize) -> usize {
@@ -460,27 +487,91 @@ fn eid_len(s: &[u8]) -> usize {
     if ok {
         best = best.max(i);
     }
+    if s.len() >= 12 && s[..12].iter().all(|&c| is_hex(c)) {
+        best = best.max(12);
+    }
     best
 }
 
-/// IPv6 literal: the longest run of hex digits, ':' and '.' that parses as
-/// an IPv6 address and contains "::" or 7 colons (like the scanner's V6 rules).
+/// `{W}`: 1-4 hex digits.
+fn is_w(g: &[u8]) -> bool {
+    (1..=4).contains(&g.len()) && g.iter().all(|&c| is_hex(c))
+}
+
+/// `{N}\.{N}\.{N}\.{N}` exactly.
+fn is_v4_suffix(t: &[u8]) -> bool {
+    let parts: Vec<&[u8]> = t.split(|&c| c == b'.').collect();
+    parts.len() == 4 && parts.iter().all(|p| !p.is_empty() && num_len(p) == p.len())
+}
+
+/// Whether t is exactly one of the scanner's V6 patterns: eight groups, or
+/// one "::" with at most seven groups; an IPv4 tail counts for two groups.
+fn is_v6_form(t: &[u8]) -> bool {
+    fn groups(side: &[u8], v4_ok: bool) -> Option<(usize, bool)> {
+        if side.is_empty() {
+            return Some((0, false));
+        }
+        let gs: Vec<&[u8]> = side.split(|&c| c == b':').collect();
+        let last = gs.len() - 1;
+        let mut v4 = false;
+        for (k, g) in gs.iter().enumerate() {
+            if k == last && v4_ok && g.contains(&b'.') {
+                if !is_v4_suffix(g) {
+                    return None;
+                }
+                v4 = true;
+            } else if !is_w(g) {
+                return None;
+            }
+        }
+        Some((if v4 { last } else { gs.len() }, v4))
+    }
+    if let Some(p) = t.windows(2).position(|w| w == b"::") {
+        let (l, r) = (&t[..p], &t[p + 2..]);
+        let Some((nl, _)) = groups(l, false) else {
+            return false;
+        };
+        let Some((nr, v4)) = groups(r, true) else {
+            return false;
+        };
+        nl + nr <= if v4 { 5 } else { 7 }
+    } else {
+        match groups(t, true) {
+            Some((n, true)) => n == 6,
+            Some((n, false)) => n == 8,
+            None => false,
+        }
+    }
+}
+
+/// IPv6 literal: the longest prefix matching the scanner's V6 patterns
+/// (flex longest match); the caller checks it with the address parser.
 fn hid6_len(s: &[u8]) -> usize {
     let mut end = 0;
-    // no IPv6 literal is longer than 45 characters
-    while end < s.len() && end < 46 && (is_hex(s[end]) || s[end] == b':' || s[end] == b'.') {
+    while end < s.len()
+        && end < 512
+        && (is_hex(s[end]) || matches!(s[end], b':' | b'.' | b'x' | b'X'))
+    {
         end += 1;
     }
     let mut e = end;
-    while e > 0 {
-        if let Ok(t) = std::str::from_utf8(&s[..e]) {
-            if t.contains(':') && t.parse::<std::net::Ipv6Addr>().is_ok() {
-                return e;
-            }
+    while e >= 2 {
+        if s[..e].contains(&b':') && is_v6_form(&s[..e]) {
+            return e;
         }
         e -= 1;
     }
     0
+}
+
+/// HID6 token for a V6-pattern match; libpcap checks it with
+/// getaddrinfo(AI_NUMERICHOST) and reports "bogus IPv6 address" otherwise.
+fn hid6_tok(text: String) -> Tok {
+    if text.parse::<std::net::Ipv6Addr>().is_ok() {
+        Tok::Hid6(text)
+    } else {
+        Tok::Error(format!("bogus IPv6 address {text}"))
+    }
 }
 
 fn id_len(s: &[u8]) -> usize {
@@ -561,7 +652,12 @@ pub fn tokenize(input: &str) -> Vec<Tok> {
         if c == b':' && rest.len() >= 2 && rest[1] == b':' {
             let n = hid6_len(rest);
             if n > 0 {
-                out.push(Tok::Hid6(String::from_utf8_lossy(&rest[..n]).into_owned()));
+                let tok = hid6_tok(String::from_utf8_lossy(&rest[..n]).into_owned());
+                let err = matches!(tok, Tok::Error(_));
+                out.push(tok);
+                if err {
+                    return out;
+                }
                 i += n;
                 continue;
             }
@@ -589,15 +685,27 @@ pub fn tokenize(input: &str) -> Vec<Tok> {
             } else {
                 0
             };
-            let el = if sep.is_some() { eid_len(rest) } else { 0 };
+            let el = if sep.is_some() || rest.len() >= 12 {
+                eid_len(rest)
+            } else {
+                0
+            };
+            let bl = if sep.is_some() {
+                bogus_eid_len(rest)
+            } else {
+                0
+            };
             let h6 = if rest.iter().take(5).any(|&c| c == b':') {
                 hid6_len(rest)
             } else {
                 0
             };
-            let best = nl.max(hl).max(el).max(h6).max(il);
+            let best = nl.max(hl).max(el).max(h6).max(bl).max(il);
             let text = String::from_utf8_lossy(&rest[..best]).into_owned();
-            let tok = if best == nl && nl > 0 {
+            // rule order for equal lengths: MAC, N, HID, V6, bogus MAC, ID
+            let tok = if best == el && el > 0 {
+                Tok::Eid(text)
+            } else if best == nl && nl > 0 {
                 match stoul(&text) {
                     Stoul::Ok(v) => Tok::Num(v),
                     Stoul::NotOctal => {
@@ -609,12 +717,12 @@ pub fn tokenize(input: &str) -> Vec<Tok> {
                     }
                     Stoul::Overflow => Tok::Error(format!("number {text} overflows 32 bits")),
                 }
-            } else if best == el && el > 0 {
-                Tok::Eid(text)
             } else if best == hl && hl > 0 {
                 Tok::Hid(text)
             } else if best == h6 && h6 > 0 {
-                Tok::Hid6(text)
+                hid6_tok(text)
+            } else if best == bl && bl > 0 {
+                Tok::Error(format!("bogus ethernet address {text}"))
             } else {
                 match keyword(&text) {
                     Some(t) => t,

@@ -5,7 +5,13 @@ use crate::bpf::*;
 use crate::gencode::*;
 use crate::parser::WordOrNum;
 
-const WLAN_TYPES: &[(&str, u32)] = &[("mgt", 0x00), ("ctl", 0x04), ("data", 0x08)];
+const WLAN_TYPES: &[(&str, u32)] = &[
+    ("data", 0x08),
+    ("mgt", 0x00),
+    ("management", 0x00),
+    ("ctl", 0x04),
+    ("control", 0x04),
+];
 const WLAN_MGT: &[(&str, u32)] = &[
     ("assoc-req", 0x00),
     ("assoc-resp", 0x10),
@@ -16,8 +22,11 @@ const WLAN_MGT: &[(&str, u32)] = &[
     ("beacon", 0x80),
     ("atim", 0x90),
     ("disassoc", 0xa0),
+    ("disassociation", 0xa0),
     ("auth", 0xb0),
+    ("authentication", 0xb0),
     ("deauth", 0xc0),
+    ("deauthentication", 0xc0),
 ];
 const WLAN_CTL: &[(&str, u32)] = &[
     ("ps-poll", 0xa0),
@@ -61,6 +70,9 @@ fn is_wlan(lt: u32) -> bool {
 impl<'a> Cs<'a> {
     pub fn wlan_type_value(&mut self, w: &WordOrNum) -> R<u32> {
         match w {
+            WordOrNum::Num(n) if n & !0x0c != 0 => {
+                Err(format!("invalid 802.11 type value 0x{n:02x}"))
+            }
             WordOrNum::Num(n) => Ok(*n),
             WordOrNum::Word(s) => {
                 lookup(WLAN_TYPES, s).ok_or_else(|| format!("unknown 802.11 type name \"{s}\""))
@@ -70,13 +82,16 @@ impl<'a> Cs<'a> {
 
     pub fn wlan_subtype_value(&mut self, ty: u32, w: &WordOrNum) -> R<u32> {
         match w {
+            WordOrNum::Num(n) if n & !0xf0 != 0 => {
+                Err(format!("invalid 802.11 subtype value 0x{n:02x}"))
+            }
             WordOrNum::Num(n) => Ok(*n),
             WordOrNum::Word(s) => {
                 let t = match ty {
                     0x00 => WLAN_MGT,
                     0x04 => WLAN_CTL,
                     0x08 => WLAN_DATA,
-                    _ => return Err(format!("unknown 802.11 type {ty}")),
+                    _ => return Err("unknown 802.11 type".into()),
                 };
                 lookup(t, s).ok_or_else(|| format!("unknown 802.11 subtype name \"{s}\""))
             }
@@ -552,7 +567,7 @@ impl<'a> Cs<'a> {
     }
 
     pub fn pf_action_code(&mut self, s: &str) -> R<u32> {
-        Ok(match s {
+        Ok(match s.to_ascii_lowercase().as_str() {
             "pass" | "accept" => 0,
             "drop" | "block" => 1,
             "scrub" => 2,
@@ -563,6 +578,7 @@ impl<'a> Cs<'a> {
             "nobinat" => 7,
             "rdr" => 8,
             "nordr" => 9,
+            "synproxy-drop" => 10,
             _ => return Err(format!("unknown PF action \"{s}\"")),
         })
     }
@@ -573,7 +589,91 @@ impl<'a> Cs<'a> {
     }
 }
 
+/// SS7 offsets of `init_linktype` (li, li_hsl, sio, opc, dpc, sls); other
+/// link types have none.
+fn ss7_offsets(lt: u32) -> Option<[u32; 6]> {
+    match lt {
+        dlt::MTP2 => Some([2, 4, 3, 4, 4, 7]),
+        dlt::MTP2_WITH_PHDR => Some([6, 8, 7, 8, 8, 11]),
+        dlt::ERF => Some([22, 24, 23, 24, 24, 27]),
+        _ => None,
+    }
+}
+
 impl<'a> Cs<'a> {
+    /// `gen_mtp2type_abbrev`: fisu, lssu, msu and the high-speed-link
+    /// variants hfisu, hlssu, hmsu.
+    pub fn mtp2type(&mut self, what: &str) -> R<B> {
+        let hsl = what.starts_with('h');
+        let Some(offs) = ss7_offsets(self.linktype) else {
+            return Err(if hsl {
+                format!("'{what}' supported only on MTP2_HSL")
+            } else {
+                format!("'{what}' supported only on MTP2")
+            });
+        };
+        let (li, li_hsl) = (offs[0], offs[1]);
+        let p = OffRel::Packet;
+        match what {
+            "fisu" => self.ncmp(p, li, BPF_B, 0x3f, BPF_JEQ, false, 0),
+            "lssu" => {
+                let b0 = self.ncmp(p, li, BPF_B, 0x3f, BPF_JGT, true, 2)?;
+                let b1 = self.ncmp(p, li, BPF_B, 0x3f, BPF_JGT, false, 0)?;
+                self.gen_and(b1, b0);
+                Ok(b0)
+            }
+            "msu" => self.ncmp(p, li, BPF_B, 0x3f, BPF_JGT, false, 2),
+            "hfisu" => self.ncmp(p, li_hsl, BPF_H, 0xff80, BPF_JEQ, false, 0),
+            "hlssu" => {
+                let b0 = self.ncmp(p, li_hsl, BPF_H, 0xff80, BPF_JGT, true, 0x0100)?;
+                let b1 = self.ncmp(p, li_hsl, BPF_H, 0xff80, BPF_JGT, false, 0)?;
+                self.gen_and(b1, b0);
+                Ok(b0)
+            }
+            _ => self.ncmp(p, li_hsl, BPF_H, 0xff80, BPF_JGT, false, 0x0100),
+        }
+    }
+
+    /// `gen_mtp3field_code`: sio/opc/dpc/sls (h* = the same field 3 bytes
+    /// further, for high-speed links).
+    pub fn mtp3field(&mut self, what: &str, v: u32, jtype: u16, reverse: bool) -> R<B> {
+        let field = what.trim_start_matches('h');
+        let extra = if what.starts_with('h') { 3 } else { 0 };
+        let offs = ss7_offsets(self.outermostlinktype);
+        let Some(offs) = offs else {
+            return Err(format!("'{field}' supported only on SS7"));
+        };
+        let p = OffRel::Packet;
+        match field {
+            "sio" => {
+                if v > 255 {
+                    return Err(format!("sio value {v} too big; max value = 255"));
+                }
+                self.ncmp(p, offs[2] + extra, BPF_B, 0xffff_ffff, jtype, reverse, v)
+            }
+            "opc" => {
+                if v > 16383 {
+                    return Err(format!("opc value {v} too big; max value = 16383"));
+                }
+                let k = ((v & 0x3c00) >> 10) + ((v & 0x03fc) << 6) + ((v & 0x3) << 22);
+                self.ncmp(p, offs[3] + extra, BPF_W, 0x00c0_ff0f, jtype, reverse, k)
+            }
+            "dpc" => {
+                if v > 16383 {
+                    return Err(format!("dpc value {v} too big; max value = 16383"));
+                }
+                let k = ((v & 0xff) << 24) + ((v & 0x3f00) << 8);
+                self.ncmp(p, offs[4] + extra, BPF_W, 0xff3f_0000, jtype, reverse, k)
+            }
+            _ => {
+                if v > 15 {
+                    return Err(format!("sls value {v} too big; max value = 15"));
+                }
+                self.ncmp(p, offs[5] + extra, BPF_B, 0xf0, jtype, reverse, v << 4)
+            }
+        }
+    }
+
     fn need_atm(&self, what: &str) -> R<()> {
         if self.outermostlinktype != dlt::SUNATM {
             return Err(format!("'{what}' supported only on raw ATM"));
@@ -609,7 +709,12 @@ impl<'a> Cs<'a> {
 
     /// lane/metac/bcc/oam/oamf4/oamf4ec/oamf4sc/sc/ilmic/connectmsg/metaconnect
     pub fn atm_abbrev(&mut self, what: &str) -> R<B> {
-        self.need_atm(what)?;
+        // libpcap's messages spell these two without the 'f'
+        self.need_atm(match what {
+            "oamf4ec" => "oam4ec",
+            "oamf4sc" => "oam4sc",
+            w => w,
+        })?;
         match what {
             "metac" => self.vpi_vci(0, 1),
             "bcc" => self.vpi_vci(0, 2),

@@ -113,6 +113,11 @@ impl<'c, 'a> Parser<'c, 'a> {
         let n = toks.len();
         // Match parentheses once (tokens after an Eof are never reached).
         let mut arith_at = vec![false; n];
+        // pnum_at[o]: the group opened at o is a parenthesised number
+        // ("paren pnum ')'"), which yacc takes as one `pnum`; pnum_end[o]:
+        // its closing parenthesis
+        let mut pnum_at = vec![false; n];
+        let mut pnum_end = vec![0usize; n];
         let mut open: Vec<usize> = Vec::new();
         for (i, t) in toks.iter().enumerate() {
             match t {
@@ -121,6 +126,11 @@ impl<'c, 'a> Parser<'c, 'a> {
                     if let Some(o) = open.pop() {
                         let nt = toks.get(i + 1).unwrap_or(&Tok::Eof);
                         arith_at[o] = binop(nt).is_some() || relop(nt).is_some();
+                        pnum_at[o] = (i == o + 2 && matches!(toks[o + 1], Tok::Num(_)))
+                            || (toks[o + 1] == Tok::Ch('(')
+                                && pnum_at[o + 1]
+                                && pnum_end[o + 1] + 1 == i);
+                        pnum_end[o] = i;
                     }
                 }
                 Tok::Eof => break,
@@ -142,10 +152,19 @@ impl<'c, 'a> Parser<'c, 'a> {
                         Tok::And | Tok::Or | Tok::Ch(')') | Tok::Eof
                     )
                 }
+                // a parenthesised number is one pnum: like a number
+                Tok::Ch('(') if pnum_at[p] => matches!(
+                    toks.get(pnum_end[p] + 1).unwrap_or(&Tok::Eof),
+                    Tok::And | Tok::Or | Tok::Ch(')') | Tok::Eof
+                ),
                 // "( pid )" vs "( expr )" / "( arth )"
                 Tok::Ch('(') => id_at[p + 1] && !arith_at[p],
                 _ => false,
             };
+        }
+        // a parenthesised number that is not an id is an arithmetic operand
+        for (a, p) in arith_at.iter_mut().zip(pnum_at.iter()) {
+            *a |= *p;
         }
         Parser {
             toks,
@@ -246,6 +265,22 @@ impl<'c, 'a> Parser<'c, 'a> {
         }
     }
 
+    /// A number or a parenthesised number at the cursor, if there is one.
+    fn pnum_try(&mut self) -> Option<u32> {
+        let mut k = 0;
+        while *self.peek_at(k) == Tok::Ch('(') {
+            k += 1;
+        }
+        if let Tok::Num(n) = self.peek_at(k).clone() {
+            if (0..k).all(|j| *self.peek_at(k + 1 + j) == Tok::Ch(')')) {
+                self.pos += 2 * k + 1;
+                return Some(n);
+            }
+        }
+        None
+    }
+
+    /// The optional `pnum` after vlan/mpls/pppoes/geneve.
     fn pnum_opt(&mut self) -> R<Option<u32>> {
         match self.peek().clone() {
             Tok::Num(n) => {
@@ -253,18 +288,21 @@ impl<'c, 'a> Parser<'c, 'a> {
                 Ok(Some(n))
             }
             Tok::Ch('(') => {
-                // paren pnum ')'
+                // paren pnum ')': nothing else may follow the keyword with a
+                // '(', so the parser is committed to a number here
                 let mut k = 0;
-                while *self.peek_at(k) == Tok::Ch('(') {
+                while *self.peek() == Tok::Ch('(') {
+                    self.next();
                     k += 1;
                 }
-                if let Tok::Num(n) = self.peek_at(k).clone() {
-                    if (0..k).all(|j| *self.peek_at(k + 1 + j) == Tok::Ch(')')) {
-                        self.pos += 2 * k + 1;
-                        return Ok(Some(n));
-                    }
+                let Tok::Num(n) = self.peek().clone() else {
+                    return self.err();
+                };
+                self.next();
+                for _ in 0..k {
+                    self.expect(Tok::Ch(')'))?;
                 }
-                Ok(None)
+                Ok(Some(n))
             }
             _ => Ok(None),
         }
@@ -343,6 +381,9 @@ impl<'c, 'a> Parser<'c, 'a> {
                                         D::And
                                     }
                                 } else {
+                                    // "dst and" was shifted; the error is
+                                    // at the token after it
+                                    self.next();
                                     return self.err();
                                 }
                             }
@@ -455,14 +496,14 @@ impl<'c, 'a> Parser<'c, 'a> {
             }
             Tok::Ch('(') => {
                 // paren pid ')' (or paren pnum ')')
-                if let Some(n) = self.pnum_opt()? {
+                if let Some(n) = self.pnum_try() {
                     return Ok((self.cs.ncode(None, n, q)?, q));
                 }
                 self.next();
                 // pid: nid | qid and id | qid or id; qid: pnum | pid -- the
                 // first element is a name/address or a (parenthesised) number
                 let (mut b, _) = if *self.peek() == Tok::Ch('(') {
-                    match self.pnum_opt()? {
+                    match self.pnum_try() {
                         Some(n) => (self.cs.ncode(None, n, q)?, q),
                         None => return self.err(),
                     }
@@ -733,35 +774,45 @@ impl<'c, 'a> Parser<'c, 'a> {
                 }
             }
             Kw::Fisu | Kw::Lssu | Kw::Msu | Kw::Hfisu | Kw::Hlssu | Kw::Hmsu => {
-                Err(format!("'{}' supported only on MTP2", kw_name(k)))
+                self.cs.mtp2type(kw_name(k))
             }
             Kw::Sio | Kw::Opc | Kw::Dpc | Kw::Sls | Kw::Hsio | Kw::Hopc | Kw::Hdpc | Kw::Hsls => {
-                // the value is parsed before the field is checked
+                // each value is generated as soon as it is read
+                let f = kw_name(k);
                 match self.peek().clone() {
-                    Tok::Num(_) => {
+                    Tok::Num(n) => {
                         self.next();
+                        self.cs.mtp3field(f, n, BPF_JEQ, false)
                     }
                     t if relop(&t).is_some() => {
+                        let (code, rev) = relop(&t).unwrap();
                         self.next();
-                        self.num()?;
+                        let n = self.num()?;
+                        self.cs.mtp3field(f, n, code, rev)
                     }
                     Tok::Ch('(') => {
                         self.next();
+                        let n = self.num()?;
+                        let mut b = self.cs.mtp3field(f, n, BPF_JEQ, false)?;
                         loop {
-                            self.num()?;
                             match self.next() {
                                 Tok::Ch(')') => break,
-                                Tok::Or => {}
+                                Tok::Or => {
+                                    let n = self.num()?;
+                                    let b2 = self.cs.mtp3field(f, n, BPF_JEQ, false)?;
+                                    self.cs.gen_or(b, b2);
+                                    b = b2;
+                                }
                                 _ => {
                                     self.pos -= 1;
                                     return self.err();
                                 }
                             }
                         }
+                        Ok(b)
                     }
-                    _ => return self.err(),
+                    _ => self.err(),
                 }
-                Err(format!("'{}' supported only on SS7", kw_name(k)))
             }
             _ => {
                 self.pos -= 1;
@@ -776,8 +827,6 @@ impl<'c, 'a> Parser<'c, 'a> {
             match p.next() {
                 Tok::Num(n) => Ok(WordOrNum::Num(n)),
                 Tok::Id(s) => Ok(WordOrNum::Word(s)),
-                // some subtype names are keywords in the scanner
-                Tok::Kw(Kw::Dir) => Ok(WordOrNum::Word("dir".into())),
                 _ => {
                     p.pos -= 1;
                     p.err()
@@ -798,6 +847,10 @@ impl<'c, 'a> Parser<'c, 'a> {
                 }
             }
             Tok::Kw(Kw::Subtype) => {
+                // `type_subtype` takes only a name
+                if !matches!(self.peek(), Tok::Id(_)) {
+                    return self.err();
+                }
                 let st = word(self)?;
                 let v = self.cs.wlan_type_subtype_value(&st)?;
                 self.cs.wlan_fc(v, 0x0c | 0xf0)
@@ -806,7 +859,7 @@ impl<'c, 'a> Parser<'c, 'a> {
                 let d = word(self)?;
                 let v = match d {
                     WordOrNum::Num(n) => n,
-                    WordOrNum::Word(w) => match w.as_str() {
+                    WordOrNum::Word(w) => match w.to_ascii_lowercase().as_str() {
                         "nods" => 0,
                         "tods" => 1,
                         "fromds" => 2,

@@ -932,7 +932,15 @@ impl<'a> Cs<'a> {
                 }
                 Ok(b1)
             }
-            other => Err(dir_err_ether(other).unwrap_or_else(|| "syntax error".into())),
+            other => {
+                let msg = dir_err_ether(other).unwrap_or_else(|| "syntax error".into());
+                // gen_ehostop says "with 802.11 headers"; the FDDI, token
+                // ring and IP-over-FC versions end after "802.11"
+                Err(match self.linktype {
+                    dlt::EN10MB | dlt::NETANALYZER | dlt::NETANALYZER_TRANSPARENT => msg,
+                    _ => msg.trim_end_matches(" with 802.11 headers").to_string(),
+                })
+            }
         }
     }
 
@@ -1632,10 +1640,19 @@ impl<'a> Cs<'a> {
         }
     }
 
-    pub fn llc_kind(&mut self, kind: &str) -> R<B> {
-        // llc i / s / u and the S and U subtypes
+    pub fn llc_kind(&mut self, name: &str) -> R<B> {
+        // llc i / s / u and the S and U subtypes (names compared without
+        // case, and checked before the link type)
+        let kind = name.to_ascii_lowercase();
+        const KNOWN: &[&str] = &[
+            "i", "s", "u", "rr", "rnr", "rej", "ui", "ua", "disc", "dm", "sabme", "test", "xid",
+            "frmr",
+        ];
+        if !KNOWN.contains(&kind.as_str()) {
+            return Err(format!("unknown LLC type name \"{name}\""));
+        }
         let b0 = self.llc()?;
-        let b1 = match kind {
+        let b1 = match kind.as_str() {
             "i" => {
                 let s = self.load_a(OffRel::Llc, 2, BPF_B)?;
                 let b1 = self.new_block(jmp(BPF_JSET), 0x01);
