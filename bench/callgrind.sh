@@ -18,7 +18,7 @@ b=$(netns_unique_name cg-cap)
 netns_pair_create "$a" "$b"
 out=$(mktemp -d)
 trap 'netns_cleanup; rm -rf "$out"' EXIT
-declare -A args=([tpv3_reader]="-b 256 -n 128 -t 4" [pfring_loop]="")
+declare -A args=([tpv3_reader]="-b 512 -n 64 -t 8" [pfring_loop]="")
 declare -A ipp
 for prog in tpv3_reader pfring_loop; do
   # shellcheck disable=SC2086

@@ -46,9 +46,28 @@ pub fn parse(frame: &[u8], dir: Direction) -> pkt_parsing_info {
 
 /// [`parse`] into an existing header (what a C caller's `hdr` holds is
 /// overwritten completely).
-#[inline]
+#[inline(always)]
 pub fn parse_into(frame: &[u8], dir: Direction, p: &mut pkt_parsing_info) {
-    fill(frame, dir, p);
+    if !fill_fast(frame, base_of(dir), p) {
+        fill_slow(frame, dir, p);
+    }
+}
+
+/// Offsets are kept relative to skb->data; on RX that is 14 bytes in.
+#[inline(always)]
+fn base_of(dir: Direction) -> u16 {
+    match dir {
+        Direction::Rx => 0u16.wrapping_sub(ETH_HLEN as u16),
+        Direction::Tx => 0,
+    }
+}
+
+/// Every frame `fill_fast` does not take (tagged, non-IPv4, IP options,
+/// short): out of line.
+#[inline(never)]
+fn fill_slow(frame: &[u8], dir: Direction, p: &mut pkt_parsing_info) {
+    *p = pkt_parsing_info::default();
+    fill_general(frame, base_of(dir), p);
 }
 
 /// The common case in one go: an untagged IPv4 frame with a 20-byte IP
@@ -98,11 +117,7 @@ fn fill_fast(frame: &[u8], base: u16, p: &mut pkt_parsing_info) -> bool {
 }
 
 fn fill(frame: &[u8], dir: Direction, p: &mut pkt_parsing_info) -> Option<()> {
-    // Offsets are kept relative to skb->data; on RX that is 14 bytes in.
-    let base: u16 = match dir {
-        Direction::Rx => 0u16.wrapping_sub(ETH_HLEN as u16),
-        Direction::Tx => 0,
-    };
+    let base = base_of(dir);
     if fill_fast(frame, base, p) {
         return Some(());
     }

@@ -59,7 +59,7 @@ fn overflow_counts_drops_exactly_and_recovers() {
 }
 
 /// At a low rate a frame reaches a blocked pfring_recv within 10 ms of its
-/// arrival (median; bench/ reports the distribution) (kernel time stamp -> return from recv), although TPACKET_V3
+/// arrival (kernel time stamp -> return from recv), although TPACKET_V3
 /// hands frames over per block.
 #[test]
 fn low_rate_frames_reach_recv_within_10ms() {
@@ -91,11 +91,11 @@ fn low_rate_frames_reach_recv_within_10ms() {
         lat[0], lat[20], lat[36], lat[39]
     );
     assert!(lat[0] >= 0, "recv cannot return before the frame arrived");
-    // The median is the ring's property (block hand-over); the tail is the
-    // scheduler's on a loaded 2-core machine, so it is reported, not gated.
+    // The block hand-over bounds every frame by the 8 ms retire timeout;
+    // the scheduler adds its own delay on a loaded 2-core machine, so the
+    // gate is on 90% of the frames (36 of 40), the rest is reported.
     assert!(
-        lat[20] <= 10_000,
-        "median latency {} us > 10 ms ({lat:?})",
-        lat[20]
+        lat[35] <= 10_000,
+        "more than 4 of 40 frames took over 10 ms ({lat:?})"
     );
 }

@@ -726,3 +726,91 @@ fn prefilter_modes_all_and_off() {
         "PREFILTER off accepted=6400 delivered=100 rule5=100"
     );
 }
+
+/// Everything queued now (recv without waiting until it says 0).
+fn drain_queued(ring: &Ring) -> Vec<Got> {
+    let mut v = Vec::new();
+    loop {
+        let g = ring.recv(2048, false);
+        assert!(g.rc >= 0, "recv failed: errno {}", errno());
+        if g.rc == 0 {
+            return v;
+        }
+        v.push(g);
+    }
+}
+
+/// On AF_PACKET, rules and sampling set while frames wait in the block the
+/// reader has open apply to those frames: pfring_recv's fast path (no
+/// rules, no sampling) must notice the change between two frames of one
+/// block. The module judges frames as they arrive, as 3.7.5 did: frames
+/// queued before the change pass unjudged.
+#[test]
+fn rules_and_sampling_set_mid_block_apply_to_the_frames_already_queued() {
+    let ns = NetnsPair::new("rul5");
+    let ring = open_in(&ns.b, IF_B, false, false);
+    ring.enable();
+    let kmod = backend_of(&ring) == "kmod";
+    let tx = RawTx::open(&ns.a, IF_A);
+    // Frame i: UDP to port 53 (even i) or 54 (odd i), payload byte i.
+    let send = |from: u8, n: u8| {
+        for i in from..from + n {
+            tx.send(&ipv4_frame(
+                None,
+                17,
+                0,
+                &udp(1000, 53 + u16::from(i % 2), &[i]),
+            ));
+        }
+        // Every frame sent is in a retired block (8 ms retire timeout).
+        std::thread::sleep(Duration::from_millis(60));
+    };
+    let ids = |got: &[Got]| got.iter().map(|g| g.data[42]).collect::<Vec<u8>>();
+    send(0, 30);
+    let first = ring.drain(10, 2);
+    assert_eq!(ids(&first), (0..10).collect::<Vec<u8>>());
+    // Rule 1 drops port 54 (action 1 = dont_forward), policy accept.
+    let mut r = wildcard(1, 1);
+    r.core_fields.port_low = 54;
+    r.core_fields.port_high = 54;
+    assert_eq!(add_rule(&ring, &mut r), 0);
+    let rest = drain_queued(&ring);
+    if kmod {
+        assert_eq!(ids(&rest), (10..30).collect::<Vec<u8>>());
+        assert_eq!(rule_stats(&ring, 1), Ok((0, 0)));
+    } else {
+        assert_eq!(ids(&rest), (10..30).step_by(2).collect::<Vec<u8>>());
+        // 43-byte frames (14 + 20 + 8 + 1).
+        assert_eq!(rule_stats(&ring, 1), Ok((10, 430)));
+    }
+    let after_rule = rest.len() as u64;
+
+    // The rule goes, sampling 1 in 3 comes, again between two frames.
+    send(30, 30);
+    let first = ring.drain(6, 2);
+    assert_eq!(ids(&first), vec![30, 32, 34, 36, 38, 40]);
+    // SAFETY: valid handle.
+    assert_eq!(unsafe { pfring_remove_filtering_rule(ring.0, 1) }, 0);
+    // SAFETY: valid handle.
+    assert_eq!(unsafe { pfring_set_sampling_rate(ring.0, 3) }, 0);
+    let rest = drain_queued(&ring);
+    if kmod {
+        // The module dropped the odd ones when they arrived.
+        assert_eq!(ids(&rest), (42..60).step_by(2).collect::<Vec<u8>>());
+    } else {
+        // The first of every 3 (see the rate-10 test above).
+        assert_eq!(ids(&rest), (41..60).step_by(3).collect::<Vec<u8>>());
+    }
+    let after_rate = rest.len() as u64;
+    // SAFETY: valid handle.
+    assert_eq!(unsafe { pfring_set_sampling_rate(ring.0, 1) }, 0);
+    send(60, 4);
+    assert_eq!(ids(&drain_queued(&ring)), vec![60, 61, 62, 63]);
+    assert_eq!(
+        ring.stats(),
+        pfring_stat {
+            recv: 10 + after_rule + 6 + after_rate + 4,
+            drop: 0
+        }
+    );
+}

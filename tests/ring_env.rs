@@ -22,9 +22,19 @@ fn open_in_ns(ns: &str) -> Result<Ring, String> {
 fn block_size_and_retire_timeout_come_from_the_environment() {
     let ns = NetnsPair::new("renv");
     std::env::set_var("PF_RING_BACKEND", "af_packet");
-    // Default shape: 32 MiB in 128 blocks of 256 KiB, retired after 4 ms.
+    // Default shape: 32 MiB in 64 blocks of 512 KiB, retired after 8 ms.
     let r = open_in_ns(&ns.b).unwrap();
-    assert_eq!(r.af_packet_geometry(), Some((256 << 10, 128, 4)));
+    assert_eq!(r.af_packet_geometry(), Some((512 << 10, 64, 8)));
+    r.close();
+    // Either variable alone keeps the other default.
+    std::env::set_var("PF_RING_RETIRE_MS", "3");
+    let r = open_in_ns(&ns.b).unwrap();
+    assert_eq!(r.af_packet_geometry(), Some((512 << 10, 64, 3)));
+    r.close();
+    std::env::remove_var("PF_RING_RETIRE_MS");
+    std::env::set_var("PF_RING_BLOCK_SIZE", "65536");
+    let r = open_in_ns(&ns.b).unwrap();
+    assert_eq!(r.af_packet_geometry(), Some((64 << 10, 512, 8)));
     r.close();
     std::env::set_var("PF_RING_BLOCK_SIZE", "1048576");
     std::env::set_var("PF_RING_RETIRE_MS", "10");

@@ -15,7 +15,7 @@ use std::ffi::CStr;
 
 use crate::error::Error;
 use crate::parse;
-use crate::ring::{Recv, Ring};
+use crate::ring::{Frame, Recv, Ring};
 use crate::rules;
 use crate::sys;
 pub use types::*;
@@ -398,6 +398,64 @@ pub unsafe extern "C" fn pfring_stats(ring: *mut pfring, stats: *mut pfring_stat
 /// writable.
 #[no_mangle]
 pub unsafe extern "C" fn pfring_recv(
+    ring: *mut pfring,
+    buffer: *mut c_char,
+    buffer_len: u_int,
+    hdr: *mut pfring_pkthdr,
+    wait_for_incoming_packet: u_char,
+) -> c_int {
+    if !ring.is_null() && !hdr.is_null() && !buffer.is_null() {
+        // SAFETY: per this function's contract; `public` is the first field
+        // of the repr(C) Handle (see `ring`), and `hdr` is writable.
+        let (r, h) = unsafe { (&(*(ring as *const Handle)).ring, &mut *hdr) };
+        // The everyday case inline: the next frame of the open block of an
+        // AF_PACKET ring with no rules, sampling or reflector (see
+        // Ring::try_recv_fast); everything else, including waiting, below.
+        // SAFETY: per this function's contract.
+        let got = r.try_recv_fast(
+            #[inline(always)]
+            |fr| unsafe { deliver(fr, buffer as *mut u8, buffer_len, h) },
+        );
+        if let Some(n) = got {
+            return n;
+        }
+    }
+    // SAFETY: per this function's contract.
+    unsafe { recv_general(ring, buffer, buffer_len, hdr, wait_for_incoming_packet) }
+}
+
+/// Copies a frame the fast path found into the caller's buffer and header.
+///
+/// # Safety
+/// `buffer` is writable for `buffer_len` bytes (caller memory, so it cannot
+/// overlap the ring mapping).
+#[inline(always)]
+unsafe fn deliver(
+    fr: Frame<'_>,
+    buffer: *mut u8,
+    buffer_len: u_int,
+    h: &mut pfring_pkthdr,
+) -> c_int {
+    let n = fr.data.len().min(buffer_len as usize);
+    // SAFETY: per this function's contract.
+    unsafe { copy_frame(fr.data.as_ptr(), buffer, n) };
+    h.ts = timeval {
+        tv_sec: fr.sec as _,
+        tv_usec: (fr.nsec / 1000) as _,
+    };
+    h.caplen = n as u32;
+    h.len = fr.wire_len;
+    parse::parse_into(fr.data, fr.dir, &mut h.parsed_pkt);
+    h.parsed_header_len = 0;
+    fr.wire_len.max(1) as c_int
+}
+
+/// `pfring_recv` for every case: checks, waiting, rules, the module.
+///
+/// # Safety
+/// As for `pfring_recv`.
+#[inline(never)]
+unsafe fn recv_general(
     ring: *mut pfring,
     buffer: *mut c_char,
     buffer_len: u_int,

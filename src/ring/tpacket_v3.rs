@@ -101,11 +101,14 @@ impl Geometry {
     /// only the frames of one retire period, and the ring absorbs a consumer
     /// stall of about `nblocks * retire_ms` whatever its size in bytes: 32
     /// blocks retired every 1 ms dropped packets at 1,000 pps after a 32 ms
-    /// stall. The default ring (32 MiB) is 128 blocks of 256 KiB retired
-    /// after 4 ms: about 0.5 s of stall at low rates, at most 4 ms (median
-    /// about 2 ms) from arrival to `pfring_recv`, and at high rates one
+    /// stall. Without overrides a 32 MiB ring is 128 blocks of 256 KiB
+    /// retired after 4 ms: about 0.5 s of stall at low rates, at most 4 ms
+    /// (median about 2 ms) from arrival to the reader, and at high rates one
     /// wake-up per ~1,600 small frames (256 blocks of 32 KiB retired every
-    /// 1 ms cost 3x the C reference reader's CPU per packet in bench/).
+    /// 1 ms cost 3x the C reference reader's CPU per packet in bench/). The
+    /// pcap shim uses this shape; libpfring's own rings ask for 64 blocks
+    /// of 512 KiB retired after 8 ms (`ring::DEFAULT_BLOCK_SIZE`), half the
+    /// wake-ups at high rates for the same stall tolerance.
     pub fn for_slots(slots: u32, bucket_len: u32) -> Self {
         let per_frame = bucket_len as usize + 128;
         let mut big = 256 * 1024;
@@ -448,16 +451,7 @@ impl TpacketV3 {
     pub fn next<'a>(&'a self, cur: &'a mut Cursor) -> Option<Frame<'a>> {
         loop {
             if cur.left > 0 {
-                cur.left -= 1;
-                let h = cur.off;
-                let next = self.rd32(h + H_NEXT) as usize;
-                cur.off = h + next;
-                if cur.left > 0 {
-                    prefetch(self.map.wrapping_add(cur.off));
-                    prefetch(self.map.wrapping_add(cur.off + 64));
-                    prefetch(self.map.wrapping_add(cur.off + 128));
-                }
-                return Some(self.frame_at(h));
+                return self.next_in_block(cur);
             }
             if cur.open {
                 // Release: every read of this block's frames happened before
@@ -480,6 +474,25 @@ impl TpacketV3 {
             cur.left = self.rd32(base + BLK_NUM_PKTS);
             cur.off = base + self.rd32(base + BLK_FIRST_PKT) as usize;
         }
+    }
+
+    /// The next frame of the block the cursor has open, or None when it
+    /// has none left (block changes are `next`'s job). The receive fast
+    /// path: no status word, no block arithmetic.
+    #[inline(always)]
+    pub fn next_in_block<'a>(&'a self, cur: &'a mut Cursor) -> Option<Frame<'a>> {
+        if cur.left == 0 {
+            return None;
+        }
+        cur.left -= 1;
+        let h = cur.off;
+        cur.off = h + self.rd32(h + H_NEXT) as usize;
+        if cur.left > 0 {
+            prefetch(self.map.wrapping_add(cur.off));
+            prefetch(self.map.wrapping_add(cur.off + 64));
+            prefetch(self.map.wrapping_add(cur.off + 128));
+        }
+        Some(self.frame_at(h))
     }
 
     /// True when the next call to `next` would find a frame (no syscall).

@@ -52,6 +52,7 @@ impl Sampler {
     }
 
     /// The current rate (1 = off).
+    #[inline]
     pub fn rate(&self) -> u32 {
         self.rate.load(Ordering::Relaxed)
     }
