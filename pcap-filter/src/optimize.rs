@@ -229,6 +229,11 @@ struct Opt {
     in_use: Vec<u32>,
     out_use: Vec<u32>,
     kill: Vec<u32>,
+    /// uses of block i's own statements and jump (compute_local_ud)
+    luse: Vec<u32>,
+    /// block i's statements or jump changed since its local uses were
+    /// computed
+    ud_dirty: Vec<bool>,
     /// in-edges of block i: in_flat[in_start[i]..in_start[i + 1]]
     in_start: Vec<u32>,
     in_pos: Vec<u32>,
@@ -351,6 +356,8 @@ impl Opt {
         reset(&mut self.in_use, n, 0);
         reset(&mut self.out_use, n, 0);
         reset(&mut self.kill, n, 0);
+        reset(&mut self.luse, n, 0);
+        reset(&mut self.ud_dirty, n, true);
         self.curval = 0;
         self.done = false;
         self.nbm = false;
@@ -531,6 +538,24 @@ impl Opt {
         self.dom.fill(u64::MAX);
         self.dom[..w].fill(0);
         let maxl = self.level[0] as usize;
+        if w == 1 {
+            let n = self.n;
+            let (dom, succ) = (&mut self.dom[..n], &self.succ[..2 * n]);
+            for i in (0..=maxl).rev() {
+                let r = self.lv_start[i] as usize..self.lv_start[i + 1] as usize;
+                for &id in &self.lv_flat[r] {
+                    let id = id as usize;
+                    let d = dom[id] | 1 << id;
+                    dom[id] = d;
+                    let (t, f) = (succ[id], succ[n + id]);
+                    if t != NONE && f != NONE {
+                        dom[t as usize] &= d;
+                        dom[f as usize] &= d;
+                    }
+                }
+            }
+            return;
+        }
         for i in (0..=maxl).rev() {
             for bi in self.lv_range(i) {
                 let id = self.lv_flat[bi] as usize;
@@ -583,7 +608,7 @@ impl Opt {
             }
         }
         self.kill[id] = killed;
-        self.in_use[id] = usev;
+        self.luse[id] = usev;
     }
 
     fn find_ud(&mut self) {
@@ -591,7 +616,12 @@ impl Opt {
         for i in (0..=maxl).rev() {
             for bi in self.lv_range(i) {
                 let id = self.lv_flat[bi] as usize;
-                self.compute_local_ud(id);
+                if self.ud_dirty[id] {
+                    // statements or jump changed since the last time
+                    self.ud_dirty[id] = false;
+                    self.compute_local_ud(id);
+                }
+                self.in_use[id] = self.luse[id];
                 self.out_use[id] = 0;
             }
         }
@@ -612,6 +642,25 @@ impl Opt {
         self.edom[..w].fill(0);
         self.edom[n * w..(n + 1) * w].fill(0);
         let maxl = self.level[0] as usize;
+        if w == 1 {
+            let (edom, succ) = (&mut self.edom[..2 * n], &self.succ[..2 * n]);
+            for i in (0..=maxl).rev() {
+                let r = self.lv_start[i] as usize..self.lv_start[i + 1] as usize;
+                for &id in &self.lv_flat[r] {
+                    let id = id as usize;
+                    for e in [id, n + id] {
+                        let d = edom[e] | 1 << e;
+                        edom[e] = d;
+                        let s = succ[e];
+                        if s != NONE {
+                            edom[s as usize] &= d;
+                            edom[n + s as usize] &= d;
+                        }
+                    }
+                }
+            }
+            return;
+        }
         for i in (0..=maxl).rev() {
             for bi in self.lv_range(i) {
                 let id = self.lv_flat[bi] as usize;
@@ -1031,6 +1080,7 @@ impl Opt {
             if src(self.code[id]) == BPF_X {
                 self.code[id] &= !BPF_X;
                 self.k[id] = c;
+                self.ud_dirty[id] = true;
             }
         }
         let av = self.val[id][A_ATOM];
@@ -1127,6 +1177,30 @@ impl Opt {
         let aval = self.val[id][A_ATOM];
         let xval = self.val[id][X_ATOM];
         let base = self.sstart[id] as usize;
+        // every change of the statements below clears `done`, except
+        // those of opt_stmt with `alter` (and the jump's X -> K rewrite in
+        // opt_peep, which marks the block itself)
+        let done0 = self.done;
+        self.done = true;
+        if do_stmts {
+            self.ud_dirty[id] = true;
+        }
+        let r = self.opt_blk_body(id, base, aval, xval, do_stmts);
+        if !self.done {
+            self.ud_dirty[id] = true;
+        }
+        self.done &= done0;
+        r
+    }
+
+    fn opt_blk_body(
+        &mut self,
+        id: usize,
+        base: usize,
+        aval: u32,
+        xval: u32,
+        do_stmts: bool,
+    ) -> R<()> {
         for si in base..base + self.slen[id] as usize {
             self.opt_stmt(id, si, do_stmts)?;
         }
