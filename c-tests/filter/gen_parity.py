@@ -370,6 +370,41 @@ class Gen:
                     out.append(p % v)
         return out
 
+    # ---- ARCnet ($xx) addresses, byte ops, ip broadcast, misc --------------------------
+    def misc(self):
+        out = []
+        for a in ["$1", "$ab", "$AB", "$0", "$ff", "$100", "$abc", "$", "$g", "$1f2"]:
+            for q in ["", "host ", "src ", "dst ", "src or dst ", "src and dst ", "link host ",
+                      "ether src ", "link dst ", "ip host ", "net ", "port ", "addr1 ", "ra ",
+                      "tcp host ", "link "]:
+                out.append(q + a)
+        for op in ["&", "|", "<", ">", "=", "==", "!=", "+", "^", ""]:
+            for a, b in [("0", "1"), ("12", "0x08"), ("23", "6"), ("-1", "1"), ("99999", "1"),
+                         ("1", "99999999999"), ("1", "0x100"), ("len", "1")]:
+                out.append("byte %s %s %s" % (a, op, b))
+        for e in ["ip broadcast", "ether broadcast", "ip broadcast and udp", "not ip broadcast",
+                  "ip multicast or ip broadcast", "broadcast or multicast", "ip6 broadcast",
+                  "ip broadcast and ip multicast", "host 10.255.255.255 and ip broadcast",
+                  "net 10 and ip broadcast", "vlan and ip broadcast", "mpls and ip broadcast"]:
+            out.append(e)
+        for h in ["localhost", "vm", "runsc", "LOCALHOST", "Localhost"]:
+            for q in ["host", "src host", "dst", "ip host", "ip6 host", "arp host", "rarp src",
+                      "gateway", "ether host", "tcp host", "net", "decnet host", "host %s or" % h,
+                      "ip src or dst", "src and dst host", "wlan host", "port", "portrange"]:
+                out.append("%s %s" % (q, h))
+        for e in ["ip6 protochain 6", "protochain tcp", "protochain \\udp", "ip protochain 1",
+                  "ip6 protochain 0", "ip6 protochain 44", "ip6 protochain 60", "protochain 255",
+                  "protochain 256", "ip6 protochain \\ipv6-frag", "ip6 protochain \\ah",
+                  "protochain 6 and protochain 17", "not protochain 58", "vlan and protochain 6",
+                  "mpls and ip6 protochain 17", "ip6 proto 58 or ip6 protochain 58"]:
+            out.append(e)
+        for p in ["tcp", "udp", "sctp", ""]:
+            for d in ["src ", "dst ", "", "src or dst ", "src and dst "]:
+                for pr in ["1-2", "0-65535", "http-https", "53-53", "65535-1", "1024 - 2048"]:
+                    out.append(("%s %sportrange %s" % (p, d, pr)).strip())
+                    out.append(("%s %sport %s" % (p, d, pr.split("-")[0].strip())).strip())
+        return out
+
     # ---- lexical oddities, keywords as names -----------------------------------------
     def lexical(self):
         r = self.r
@@ -485,8 +520,47 @@ class Gen:
         return out
 
 
-FAMILIES = ["addr", "inherit", "mac", "arith", "lens", "stacks", "families", "lexical", "combos",
-            "mutate"]
+def _tokseq(self):
+    """Short random token sequences over the whole vocabulary: parser error
+    positions and which error (lexical or semantic) comes first."""
+    r = self.r
+    vocab = (KEYWORDS + ["(", ")", "[", "]", ":", "!", "not", "and", "or", "&&", "||"] + BINOPS
+             + RELOPS[:7] + ["1", "0", "80", "1.2.3.4", "10.1", "::1", "1:2:3:4:5:6", "$1",
+                             "localhost", "foo", "\\ip", "99999999999", "1:2:3", "09", "0x1g",
+                             "tcp-syn", "icmp-echo", "1-2", "http", "255.0.0.0", "/", "mask",
+                             "eth0", "pass", "match", "mgt", "beacon", "tods", "ui"])
+    out = []
+    for _ in range(6000):
+        out.append(" ".join(r.choice(vocab) for _ in range(r.randint(1, 6))))
+    return out
+
+
+def _charmut(self):
+    """Character-level mutations of valid-looking expressions (lexer corners)."""
+    r = self.r
+    chars = ":.-_\\$/[]()!&|^<>=+*%0123456789abcdefxXABCDEF \t"
+    base = [self.prim() for _ in range(3000)] + [self.expr() for _ in range(1000)]
+    out = []
+    for e in base:
+        e = list(e)
+        for _ in range(r.randint(1, 3)):
+            m = r.random()
+            i = r.randrange(len(e) + 1)
+            if m < 0.4:
+                e.insert(i, r.choice(chars))
+            elif m < 0.7 and e:
+                del e[min(i, len(e) - 1)]
+            elif e:
+                e[min(i, len(e) - 1)] = r.choice(chars)
+        out.append("".join(e))
+    return out
+
+
+Gen.tokseq = _tokseq
+Gen.charmut = _charmut
+
+FAMILIES = ["addr", "inherit", "mac", "arith", "lens", "stacks", "families", "misc", "lexical",
+            "combos", "tokseq", "charmut", "mutate"]
 
 
 def main():
@@ -522,7 +596,7 @@ def main():
             continue
         ex = getattr(g, f)()
         produced[f] = ex
-        if f in ("addr", "combos", "arith", "stacks", "inherit"):
+        if f in ("addr", "combos", "arith", "stacks", "inherit", "tokseq", "charmut"):
             # big families: a sample of link types per expression
             for e in ex:
                 emit(f, [e], r.sample(MAIN_DLTS, 4) + [r.choice(ODD_DLTS)])

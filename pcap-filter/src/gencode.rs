@@ -383,8 +383,8 @@ impl<'a> Cs<'a> {
                 OFFSET_NOT_SET,
                 OFFSET_NOT_SET,
             ),
-            IP_OVER_FC => (OFFSET_NOT_SET, 16, 8, 3),
-            IPNET => (1, 24, 0, 0),
+            IP_OVER_FC => (16, 16, 8, 3),
+            IPNET => (1, 24, 0, u32::MAX),
             PFLOG => (0, OFFSET_NOT_SET, 0, 0),
             FRELAY => (OFFSET_NOT_SET, 0, 0, 0),
             _ => {

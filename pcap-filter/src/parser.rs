@@ -118,14 +118,40 @@ impl<'c, 'a> Parser<'c, 'a> {
         // its closing parenthesis
         let mut pnum_at = vec![false; n];
         let mut pnum_end = vec![0usize; n];
+        // could_arith[o]: the group's content can be an arithmetic
+        // expression (starts like one, no relation/and/or/not at its level);
+        // otherwise yacc has committed to "( expr )" long before the ')'
+        let mut could_arith = vec![false; n];
+        let mut flat_bad = vec![false; n];
         let mut open: Vec<usize> = Vec::new();
         for (i, t) in toks.iter().enumerate() {
             match t {
                 Tok::Ch('(') => open.push(i),
+                Tok::And | Tok::Or | Tok::Not | Tok::Ch('!') => {
+                    if let Some(&o) = open.last() {
+                        flat_bad[o] = true;
+                    }
+                }
+                t if relop(t).is_some() => {
+                    if let Some(&o) = open.last() {
+                        flat_bad[o] = true;
+                    }
+                }
                 Tok::Ch(')') => {
                     if let Some(o) = open.pop() {
                         let nt = toks.get(i + 1).unwrap_or(&Tok::Eof);
-                        arith_at[o] = binop(nt).is_some() || relop(nt).is_some();
+                        let first = &toks[o + 1];
+                        could_arith[o] = !flat_bad[o]
+                            && match first {
+                                Tok::Num(_) | Tok::Kw(Kw::Len) | Tok::Ch('-') => true,
+                                Tok::Kw(k) => {
+                                    pname_of(*k).is_some() && toks.get(o + 2) == Some(&Tok::Ch('['))
+                                }
+                                Tok::Ch('(') => could_arith[o + 1],
+                                _ => false,
+                            };
+                        arith_at[o] =
+                            could_arith[o] && (binop(nt).is_some() || relop(nt).is_some());
                         pnum_at[o] = (i == o + 2 && matches!(toks[o + 1], Tok::Num(_)))
                             || (toks[o + 1] == Tok::Ch('(')
                                 && pnum_at[o + 1]
@@ -157,8 +183,10 @@ impl<'c, 'a> Parser<'c, 'a> {
                     toks.get(pnum_end[p] + 1).unwrap_or(&Tok::Eof),
                     Tok::And | Tok::Or | Tok::Ch(')') | Tok::Eof
                 ),
-                // "( pid )" vs "( expr )" / "( arth )"
-                Tok::Ch('(') => id_at[p + 1] && !arith_at[p],
+                // "( pid )" vs "( expr )": yacc reduces a name or address
+                // inside the parentheses as soon as it reads it, whatever
+                // follows the group
+                Tok::Ch('(') => id_at[p + 1],
                 _ => false,
             };
         }
