@@ -351,6 +351,10 @@ pub struct Ring {
     /// Set while the one consumer of a non-reentrant ring is inside
     /// `recv_with`; written by that consumer only (see `enter_consumer`).
     fast_in: AtomicBool,
+    /// `barrier::register()`'s answer at open (it never changes once the
+    /// process registered): the consumer's barrier is then a compiler
+    /// fence, read from here instead of a global per packet.
+    asym: bool,
     /// Teardown progress: 0 not started, 1 running, 2 done.
     torn: AtomicU8,
     enabled: AtomicBool,
@@ -392,7 +396,7 @@ impl Ring {
         reentrant: bool,
         config: Config,
     ) -> Result<Ring, Error> {
-        sys::barrier::register();
+        let asym = sys::barrier::register();
         let bytes = device.to_bytes();
         if bytes.is_empty() || bytes.len() >= libc::IFNAMSIZ {
             return Err(Error::NoDevice);
@@ -493,6 +497,7 @@ impl Ring {
             lock: parking_lot::Mutex::new(()),
             state: AtomicU32::new(0),
             fast_in: AtomicBool::new(false),
+            asym,
             torn: AtomicU8::new(0),
             enabled: AtomicBool::new(false),
             wake_fd,
@@ -621,7 +626,7 @@ impl Ring {
             return self.enter().map(ConsumerGuard::Counted);
         }
         self.fast_in.store(true, Ordering::Relaxed);
-        sys::barrier::light(); // partner: barrier::heavy() on the rare side
+        self.light_barrier(); // partner: barrier::heavy() on the rare side
         let s = self.state.load(Ordering::Relaxed);
         if s & CLOSED != 0 {
             self.fast_in.store(false, Ordering::Release);
@@ -634,13 +639,24 @@ impl Ring {
         Ok(ConsumerGuard::Fast(self))
     }
 
+    /// The consumer's half of the asymmetric barrier (see
+    /// `sys::barrier::light`), with the answer cached at open.
+    #[inline(always)]
+    fn light_barrier(&self) {
+        if self.asym {
+            core::sync::atomic::compiler_fence(Ordering::SeqCst);
+        } else {
+            core::sync::atomic::fence(Ordering::SeqCst);
+        }
+    }
+
     /// Leaves the fast path. If the ring was closed meanwhile, the consumer
     /// (still protected by `fast_in`) becomes a counted caller and leaves
     /// through `leave`, which tears the ring down if it is the last one.
     /// Otherwise the Release store of `fast_in` is its last access.
     #[inline(always)]
     fn leave_consumer(&self) {
-        sys::barrier::light();
+        self.light_barrier();
         if self.state.load(Ordering::Relaxed) & CLOSED != 0 {
             return self.leave_consumer_closed();
         }
@@ -769,7 +785,7 @@ impl Ring {
         // Enter as `enter_consumer` does; anything unusual in `state`
         // (closed, socket being replaced) goes the general way.
         self.fast_in.store(true, Ordering::Relaxed);
-        sys::barrier::light(); // partner: barrier::heavy() on the rare side
+        self.light_barrier(); // partner: barrier::heavy() on the rare side
         if self.state.load(Ordering::Relaxed) & (CLOSED | SWAP) != 0 {
             self.fast_in.store(false, Ordering::Release);
             return None;
