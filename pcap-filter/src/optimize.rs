@@ -126,6 +126,16 @@ fn amask(a: usize) -> u32 {
     1 << a
 }
 
+/// The atoms statement `code k` reads, as a mask (opt_deadstores).
+#[inline]
+fn use_mask(code: u16, k: u32) -> u32 {
+    match atomuse(code, k) {
+        Some(AX_ATOM) => amask(X_ATOM) | amask(A_ATOM),
+        Some(a) if a < N_ATOMS => amask(a),
+        _ => 0,
+    }
+}
+
 /// One statement of the arena (the optimizer only reads and writes these
 /// two fields).
 #[derive(Clone, Copy, Default)]
@@ -409,18 +419,11 @@ impl Opt {
             self.gver += 1;
         }
     }
-    fn edge_code(&self, e: usize) -> i32 {
-        let c = self.code[self.edge_pred(e)] as i32;
-        if e < self.n {
-            c
-        } else {
-            -c
-        }
-    }
     fn lv_range(&self, i: usize) -> std::ops::Range<usize> {
         self.lv_start[i] as usize..self.lv_start[i + 1] as usize
     }
 
+    #[inline(always)]
     fn f(&mut self, code: u16, v0: u32, v1: u32) -> u32 {
         let mask = self.vn.t.len() - 1;
         let mut i = self.vn.slot(code, v0, v1);
@@ -474,40 +477,33 @@ impl Opt {
         stack.clear();
         order.clear();
         let mut maxl = 0;
-        // post-order: JT subtree, JF subtree, then the block
+        // post-order: JT subtree, JF subtree, then the block (JF is
+        // pushed under JT, so it is looked at after the whole JT subtree)
         stack.push((0, 0));
-        while let Some((b, st)) = stack.pop() {
+        while let Some((b, post)) = stack.pop() {
             let bu = b as usize;
-            match st {
-                0 => {
-                    if self.mark[bu] {
-                        continue;
-                    }
-                    self.mark[bu] = true;
-                    stack.push((b, 1));
-                    let t = self.succ[bu];
-                    if t != NONE {
-                        stack.push((t, 0));
-                    }
+            let (t, f) = (self.succ[bu], self.succ[n + bu]);
+            if post == 0 {
+                if self.mark[bu] {
+                    continue;
                 }
-                1 => {
-                    stack.push((b, 2));
-                    let (t, f) = (self.succ[bu], self.succ[n + bu]);
-                    if t != NONE && f != NONE {
+                self.mark[bu] = true;
+                stack.push((b, 1));
+                if t != NONE {
+                    if f != NONE {
                         stack.push((f, 0));
                     }
+                    stack.push((t, 0));
                 }
-                _ => {
-                    let (t, f) = (self.succ[bu], self.succ[n + bu]);
-                    let lv = if t != NONE && f != NONE {
-                        self.level[t as usize].max(self.level[f as usize]) + 1
-                    } else {
-                        0
-                    };
-                    self.level[bu] = lv;
-                    maxl = maxl.max(lv);
-                    order.push((b, lv));
-                }
+            } else {
+                let lv = if t != NONE && f != NONE {
+                    self.level[t as usize].max(self.level[f as usize]) + 1
+                } else {
+                    0
+                };
+                self.level[bu] = lv;
+                maxl = maxl.max(lv);
+                order.push((b, lv));
             }
         }
         // libpcap prepends each block to its level's list: within a level
@@ -613,18 +609,17 @@ impl Opt {
 
     fn find_ud(&mut self) {
         let maxl = self.level[0] as usize;
-        for i in (0..=maxl).rev() {
-            for bi in self.lv_range(i) {
-                let id = self.lv_flat[bi] as usize;
-                if self.ud_dirty[id] {
-                    // statements or jump changed since the last time
-                    self.ud_dirty[id] = false;
-                    self.compute_local_ud(id);
-                }
-                self.in_use[id] = self.luse[id];
-                self.out_use[id] = 0;
+        let n = self.n;
+        // (unreachable blocks get sets too; nothing reads them)
+        for id in 0..n {
+            if self.ud_dirty[id] {
+                // statements or jump changed since the last time
+                self.ud_dirty[id] = false;
+                self.compute_local_ud(id);
             }
         }
+        self.in_use[..n].copy_from_slice(&self.luse[..n]);
+        self.out_use[..n].fill(0);
         for i in 1..=maxl {
             for bi in self.lv_range(i) {
                 let id = self.lv_flat[bi] as usize;
@@ -694,12 +689,12 @@ impl Opt {
             self.in_pos[self.succ[id] as usize] += 1;
             self.in_pos[self.succ[n + id] as usize] += 1;
         }
-        self.in_start.clear();
-        self.in_start.push(0);
+        self.in_start.resize(n + 1, 0);
+        self.in_start[0] = 0;
         let mut acc = 0;
-        for c in self.in_pos.iter_mut() {
+        for (c, st) in self.in_pos.iter_mut().zip(self.in_start[1..].iter_mut()) {
             acc += *c;
-            self.in_start.push(acc);
+            *st = acc;
             *c = acc;
         }
         reset(&mut self.in_flat, acc as usize, 0);
@@ -1112,44 +1107,44 @@ impl Opt {
     fn opt_deadstores(&mut self, id: usize) {
         // last[a]: statement that last defined atom a (valid when bit a of
         // `pend` is set)
-        let mut last = [0usize; N_ATOMS];
+        let mut last = [0u32; N_ATOMS];
         let mut pend = 0u32;
         let base = self.sstart[id] as usize;
         let n = self.slen[id] as usize;
-        for i in 0..=n {
-            let (code, k) = if i < n {
-                let s = self.st[base + i];
-                (s.code, s.k)
-            } else {
-                (self.code[id], self.k[id])
-            };
-            if let Some(a) = atomuse(code, k) {
-                if a == AX_ATOM {
-                    pend &= !(amask(X_ATOM) | amask(A_ATOM));
-                } else if a < N_ATOMS {
-                    pend &= !amask(a);
-                }
+        for i in base..base + n {
+            let S { code, k } = self.st[i];
+            if code == NOP {
+                continue;
             }
+            pend &= !use_mask(code, k);
             if let Some(a) = atomdef(code, k) {
                 if a < N_ATOMS {
                     if pend & amask(a) != 0 {
                         self.done = false;
-                        self.st[base + last[a]].code = NOP;
+                        self.st[last[a] as usize].code = NOP;
                     }
-                    if i < n {
-                        last[a] = i;
-                        pend |= amask(a);
-                    } else {
-                        pend &= !amask(a);
-                    }
+                    last[a] = i as u32;
+                    pend |= amask(a);
                 }
+            }
+        }
+        // the block's own jump or return
+        let (code, k) = (self.code[id], self.k[id]);
+        pend &= !use_mask(code, k);
+        if let Some(a) = atomdef(code, k) {
+            if a < N_ATOMS {
+                if pend & amask(a) != 0 {
+                    self.done = false;
+                    self.st[last[a] as usize].code = NOP;
+                }
+                pend &= !amask(a);
             }
         }
         let mut rest = pend & !self.out_use[id];
         while rest != 0 {
             let atom = rest.trailing_zeros() as usize;
             rest &= rest - 1;
-            self.st[base + last[atom]].code = NOP;
+            self.st[last[atom] as usize].code = NOP;
             self.val[id][atom] = 0;
             self.nbm = true;
             self.done = false;
@@ -1242,36 +1237,6 @@ impl Opt {
         false
     }
 
-    /// The block an edge into `child` can skip to, given that edge `e`
-    /// was taken on the way (NONE: none).
-    fn fold_edge(&self, child: usize, e: usize) -> u32 {
-        let mut code = self.edge_code(e);
-        let sense = if code < 0 {
-            code = -code;
-            false
-        } else {
-            true
-        };
-        if self.code[child] as i32 != code {
-            return NONE;
-        }
-        let pi = self.edge_pred(e);
-        if self.val[child][A_ATOM] != self.val[pi][A_ATOM] {
-            return NONE;
-        }
-        if self.oval[child] == self.oval[pi] {
-            return if sense {
-                self.jt(child)
-            } else {
-                self.jf(child)
-            };
-        }
-        if sense && code == (BPF_JMP | BPF_JEQ | BPF_K) as i32 {
-            return self.jf(child);
-        }
-        NONE
-    }
-
     fn opt_j(&mut self, e: usize) {
         let succ = self.succ[e];
         if succ == NONE {
@@ -1289,14 +1254,36 @@ impl Opt {
             self.set_succ(e, t);
         }
         let w = self.ewords;
+        let n = self.n;
         'top: loop {
+            // fold_edge(child, k) for every dominating edge k, with the
+            // child's side hoisted
+            let child = self.succ[e] as usize;
+            let ccode = self.code[child];
+            let caval = self.val[child][A_ATOM];
+            let coval = self.oval[child];
+            let (cjt, cjf) = (self.succ[child], self.succ[n + child]);
+            let jeq = ccode == (BPF_JMP | BPF_JEQ | BPF_K);
             for wi in 0..w {
                 let mut x = self.edom[e * w + wi];
                 while x != 0 {
                     let k = wi * 64 + x.trailing_zeros() as usize;
                     x &= x - 1;
-                    let succ = self.succ[e] as usize;
-                    let target = self.fold_edge(succ, k);
+                    let (pk, sense) = if k < n { (k, true) } else { (k - n, false) };
+                    if self.code[pk] != ccode || self.val[pk][A_ATOM] != caval {
+                        continue;
+                    }
+                    let target = if coval == self.oval[pk] {
+                        if sense {
+                            cjt
+                        } else {
+                            cjf
+                        }
+                    } else if sense && jeq {
+                        cjf
+                    } else {
+                        NONE
+                    };
                     if target != NONE && !self.use_conflict(pred, target as usize) {
                         self.done = false;
                         self.set_succ(e, target);
