@@ -556,11 +556,49 @@ def _charmut(self):
     return out
 
 
+def _etcnames(self):
+    """Every service and protocol name of /etc/services and /etc/protocols
+    (read by both compilers from the same files), under each qualifier."""
+    r = self.r
+    svcs, protos = [], []
+    try:
+        for line in open("/etc/services"):
+            f = line.split("#")[0].split()
+            if len(f) >= 2:
+                svcs.append(f[0])
+                svcs.extend(f[2:])
+    except OSError:
+        pass
+    try:
+        for line in open("/etc/protocols"):
+            f = line.split("#")[0].split()
+            if len(f) >= 2:
+                protos.append(f[0])
+                protos.extend(f[2:])
+    except OSError:
+        pass
+    out = []
+    for n in sorted(set(svcs)):
+        for q in ["port", "tcp port", "udp port", "sctp port", "src port", "tcp dst port",
+                  "portrange", "udp portrange"]:
+            if r.random() < 0.5:
+                out.append("%s %s" % (q, n))
+        out.append("portrange %s-%s" % (n, r.choice(svcs)))
+        out.append("tcp portrange %s-%s" % (r.choice(svcs), n))
+    for n in sorted(set(protos)):
+        for q in ["proto \\", "ip proto \\", "ip6 proto \\", "protochain \\",
+                  "ip6 protochain \\", "ether proto \\", "iso proto \\", "ip proto ",
+                  "proto "]:
+            out.append(q + n)
+    return out
+
+
+Gen.etcnames = _etcnames
 Gen.tokseq = _tokseq
 Gen.charmut = _charmut
 
 FAMILIES = ["addr", "inherit", "mac", "arith", "lens", "stacks", "families", "misc", "lexical",
-            "combos", "tokseq", "charmut", "mutate"]
+            "combos", "tokseq", "charmut", "etcnames", "mutate"]
 
 
 def main():

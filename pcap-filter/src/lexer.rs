@@ -638,9 +638,9 @@ pub fn tokenize(input: &str) -> Vec<Tok> {
             return out;
         }
         if c == b'$' {
-            // AID: "$"[0-9A-Fa-f]+{B}? -- hex digits
+            // AID: "$"{B} -- one or two hex digits
             let mut j = i + 1;
-            while j < s.len() && is_hex(s[j]) {
+            while j < s.len() && j < i + 3 && is_hex(s[j]) {
                 j += 1;
             }
             if j > i + 1 {

@@ -258,7 +258,14 @@ impl<'a> Cs<'a> {
         match self.linktype {
             dlt::ARCNET | dlt::ARCNET_LINUX => {
                 if (q.addr == A::Host || q.addr == A::Default) && q.proto == P::Link {
-                    let v = u32::from_str_radix(s.trim_start_matches('$'), 16).unwrap_or(0) as u8;
+                    // pcap_ether_aton("$x..."): '$' is taken as a hex digit
+                    // worth -19, so the first byte is 0xd0 | x
+                    let x = s.as_bytes().get(1).map_or(0, |&c| match c {
+                        b'0'..=b'9' => c - b'0',
+                        b'a'..=b'f' => c - b'a' + 10,
+                        _ => c.wrapping_sub(b'A').wrapping_add(10),
+                    });
+                    let v = 0xd0 | (x & 0x0f);
                     let (src, dst) = (0, 1);
                     let one = |cs: &mut Cs, off: u32| cs.cmp(OffRel::LinkHdr, off, BPF_B, v as u32);
                     match q.dir {

@@ -826,11 +826,14 @@ impl<'a> Cs<'a> {
                     return Err(format!("unknown port in range '{name}'"));
                 };
                 let real = self.port_proto_check(name, proto, real, true)?;
-                if p1 > 65535 {
-                    return Err(format!("illegal port number {} > 65535", p1 as i32));
-                }
-                if p2 > 65535 {
-                    return Err(format!("illegal port number {} > 65535", p2 as i32));
+                // sscanf("%d-%d") values: negative ones are "< 0"
+                for p in [p1 as i32, p2 as i32] {
+                    if p < 0 {
+                        return Err(format!("illegal port number {p} < 0"));
+                    }
+                    if p > 65535 {
+                        return Err(format!("illegal port number {p} > 65535"));
+                    }
                 }
                 let b = self.gen_portrange(p1, p2, real, dir, false)?;
                 let b6 = self.gen_portrange(p1, p2, real, dir, true)?;
