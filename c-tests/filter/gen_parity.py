@@ -2,10 +2,11 @@
 """Parity hunt generator: NEW filter expressions from the pcap-filter(7)
 grammar (libpcap 1.10.3), for the differential harness (compare.py).
 
-usage: gen_parity.py SEED [FAMILY,...] > lines.tsv
+usage: gen_parity.py [--sample N] SEED [FAMILY,...] > lines.tsv
 Prints FAMILY<TAB> + a compile.c input line (DLT SNAPLEN NETMASK OPT EXPR); every
 expression of a family runs on the main link types plus a random odd one,
-with random optimize/netmask/snaplen. `--list` prints the family names.
+with random optimize/netmask/snaplen. `--list` prints the family names;
+--sample N keeps a deterministic sample of N lines.
 Names only from /etc files (no DNS look-ups)."""
 import random
 import sys
@@ -593,12 +594,37 @@ def _etcnames(self):
     return out
 
 
+def _lexerr(self):
+    """A scanner error (bogus MAC/IPv6, overflowing or non-octal number,
+    stray character) right after, or inside, a primitive: which error wins
+    depends on whether yacc had read that token before a reduction failed."""
+    r = self.r
+    errs = ["1:2:", "99999999999", "::1.2.3.999", "09", "0x100000000", "#", "aa:bb:cc:dd:ee:ff:00",
+            "1::2::3", "4294967296", "`", "1:2:3:4:5:6:7:8:9"]
+    base = ([self.prim() for _ in range(2500)] + [r.choice(STACK) for _ in range(300)]
+            + [r.choice(LLC_T and ["llc " + t for t in LLC_T]) for _ in range(100)])
+    out = []
+    for e in base:
+        err = r.choice(errs)
+        m = r.random()
+        if m < 0.5:
+            out.append("%s %s" % (e, err))
+        elif m < 0.7:
+            out.append("%s %s %s" % (e, r.choice(["and", "or", "and not", "&&"]), err))
+        else:
+            t = e.split()
+            t[r.randrange(len(t))] = err
+            out.append(" ".join(t))
+    return out
+
+
+Gen.lexerr = _lexerr
 Gen.etcnames = _etcnames
 Gen.tokseq = _tokseq
 Gen.charmut = _charmut
 
 FAMILIES = ["addr", "inherit", "mac", "arith", "lens", "stacks", "families", "misc", "lexical",
-            "combos", "tokseq", "charmut", "etcnames", "mutate"]
+            "combos", "tokseq", "charmut", "etcnames", "lexerr", "mutate"]
 
 
 def main():
@@ -606,6 +632,10 @@ def main():
     if args and args[0] == "--list":
         print(" ".join(FAMILIES))
         return
+    sample = None
+    if len(args) >= 2 and args[0] == "--sample":
+        sample = int(args[1])
+        args = args[2:]
     seed = int(args[0]) if args else 1
     fams = args[1].split(",") if len(args) > 1 else FAMILIES
     g = Gen(seed)
@@ -634,7 +664,7 @@ def main():
             continue
         ex = getattr(g, f)()
         produced[f] = ex
-        if f in ("addr", "combos", "arith", "stacks", "inherit", "tokseq", "charmut"):
+        if f in ("addr", "combos", "arith", "stacks", "inherit", "tokseq", "charmut", "lexerr"):
             # big families: a sample of link types per expression
             for e in ex:
                 emit(f, [e], r.sample(MAIN_DLTS, 4) + [r.choice(ODD_DLTS)])
@@ -645,6 +675,9 @@ def main():
         r.shuffle(base)
         for e in g.mutate(base[:6000]):
             emit("mutate", [e], r.sample(MAIN_DLTS, 2))
+    if sample is not None and sample < len(lines):
+        keep = sorted(random.Random(seed).sample(range(len(lines)), sample))
+        lines = [lines[i] for i in keep]
     sys.stdout.write("\n".join(lines) + "\n")
 
 

@@ -475,7 +475,17 @@ impl<'c, 'a> Parser<'c, 'a> {
                         self.next();
                         Ok((self.cs.mcode(&s, Some(&m), 0, q)?, q))
                     }
-                    _ => {
+                    next => {
+                        // yacc read the next token to see that no '/' or
+                        // "mask" follows; a scanner error there was recorded
+                        // first, and the grammar's own checks below do not
+                        // overwrite it (gencode's errors do)
+                        if let Tok::Error(m) = next {
+                            if matches!(q.addr, A::Port | A::Portrange | A::Proto | A::Protochain)
+                            {
+                                return Err(m);
+                            }
+                        }
                         match q.addr {
                             A::Port => return Err("'port' modifier applied to ip host".into()),
                             A::Portrange => {
