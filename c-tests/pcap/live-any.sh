@@ -35,32 +35,10 @@ ringreq=$5
 N=${SHIM_LIVE_FRAMES:-100}
 work=$(mktemp -d)
 ns=shimany$$
-cleanup() { ip netns del "$ns" 2>/dev/null || true; [ -n "${SHIM_KEEP_LIVE:-}" ] || rm -rf "$work"; }
-trap cleanup EXIT
-ip netns add "$ns"
-ip netns exec "$ns" sh -c "echo 1 >/proc/sys/net/ipv6/conf/all/disable_ipv6; echo 1 >/proc/sys/net/ipv6/conf/default/disable_ipv6"
-ip -n "$ns" link add av1 type veth peer name av2
-ip -n "$ns" link set av1 up
-ip -n "$ns" link set av2 up
-ip -n "$ns" link set lo up
+. "$(dirname "$0")/lib.sh"
+live_ns "$ns"
+live_veth "$ns" av1 av2
 fail=0
-
-# Waits up to 20 s for a background process, then kills it; prints "exit N".
-reap() { # pid
-	for _ in $(seq 200); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
-	kill -KILL "$1" 2>/dev/null || true
-	local rc=0
-	wait "$1" || rc=$?
-	echo "exit $rc"
-}
-
-wait_for() { # file pattern: up to 5 s
-	for _ in $(seq 50); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
-	echo "live-any.sh: timeout waiting for '$2' in $1" >&2; return 1
-}
-
-# Records of a savefile (first reading only), without time stamps.
-recs() { "$readall" "$1" | awk '/^micro:/ {m = 1; next} /^[a-z]+:/ {m = 0} m && /^  [0-9]/ {$1 = ""; $2 = ""; print}'; }
 
 for which in sys shim; do
 	d=$work/$which; mkdir -p "$d"
@@ -152,9 +130,6 @@ for which in sys shim; do
 	done
 done
 
-check() { # label a b
-	if cmp -s "$2" "$3"; then echo "ok   $1"; else echo "FAIL $1"; diff "$2" "$3" | head -10 || true; fail=1; fi
-}
 for y in sll2 sll; do
 	n=$(wc -l <"$work/shim/$y.records")
 	if [ "$n" -eq $((2 * N)) ]; then echo "ok   any ($y) -w: $n of $((2 * N)) frames captured through the shim"; else

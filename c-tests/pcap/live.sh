@@ -28,30 +28,11 @@ probe=$4
 N=${SHIM_LIVE_FRAMES:-200}
 work=$(mktemp -d)
 ns=shimlive$$
-cleanup() { ip netns del "$ns" 2>/dev/null || true; [ -n "${SHIM_KEEP_LIVE:-}" ] || rm -rf "$work"; }
-trap cleanup EXIT
-ip netns add "$ns"
-ip netns exec "$ns" sh -c "echo 1 >/proc/sys/net/ipv6/conf/all/disable_ipv6; echo 1 >/proc/sys/net/ipv6/conf/default/disable_ipv6"
-ip -n "$ns" link add sv1 type veth peer name sv2
-ip -n "$ns" link set sv1 up
-ip -n "$ns" link set sv2 up
-ip -n "$ns" link set lo up
+. "$(dirname "$0")/lib.sh"
+live_ns "$ns"
+live_veth "$ns" sv1 sv2
 ip -n "$ns" link add sv3 type veth peer name sv4
 fail=0
-
-# Waits up to 20 s for a background process, then kills it; prints "exit N".
-reap() { # pid
-	for _ in $(seq 200); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
-	kill -KILL "$1" 2>/dev/null || true
-	local rc=0
-	wait "$1" || rc=$?
-	echo "exit $rc"
-}
-
-wait_for() { # file pattern: up to 5 s
-	for _ in $(seq 50); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
-	echo "live.sh: timeout waiting for '$2' in $1" >&2; return 1
-}
 
 for which in sys shim; do
 	d=$work/$which; mkdir -p "$d"
@@ -113,9 +94,6 @@ for which in sys shim; do
 	echo "exit $rc" >>"$d/n.out"
 done
 
-# Records of a savefile (first reading only), without time stamps.
-recs() { "$readall" "$1" | awk '/^micro:/ {m = 1; next} /^[a-z]+:/ {m = 0} m && /^  [0-9]/ {$1 = ""; $2 = ""; print}'; }
-
 # 6. PF_RING cluster through the environment variable (shim only)
 d=$work/cluster; mkdir -p "$d"
 for m in a b; do
@@ -130,9 +108,6 @@ for m in a b; do eval "kill -INT \$pid_$m"; eval "reap \$pid_$m" >>"$d/$m.out"; 
 { recs "$d/a.pcap"; recs "$d/b.pcap"; } | sort >"$d/both"
 recs "$work/shim/cap.pcap" | sort >"$d/sent"
 
-check() { # label a b
-	if cmp -s "$2" "$3"; then echo "ok   $1"; else echo "FAIL $1"; diff "$2" "$3" | head -10 || true; fail=1; fi
-}
 nrec=$(wc -l <"$work/shim/records")
 if [ "$nrec" -eq "$N" ]; then echo "ok   live -w: $nrec of $N frames captured through the shim"; else
 	echo "FAIL live -w: $nrec of $N frames"; fail=1; fi

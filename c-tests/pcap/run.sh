@@ -8,7 +8,9 @@
 #     dumpcopy (writer and append, byte-identical files);
 #  2. the same api_probe built against our own headers and -lpcap from the
 #     staged tree (pkg-config), output identical to the system run;
-#  3. badinput: NULL / garbage / closed handles (shim only).
+#  3. badinput: NULL / garbage / closed handles (shim only);
+#  4. live captures in private namespaces (live.sh, live-any.sh,
+#     live-tun.sh, live-big.sh, live-arphrd.sh; shared helpers in lib.sh).
 # usage: run.sh BUILD_DIR [DATA_DIR]
 set -euo pipefail
 build=$(cd "$1" && pwd)
@@ -21,7 +23,7 @@ cc=${CC:-cc}
 cflags="-std=gnu99 -O1 -g -Wall -Wextra -Werror"
 
 # 1. built against the system headers and library
-for p in api_probe readall mkfixtures dumpcopy devs sendframes mutate live_probe; do
+for p in api_probe readall mkfixtures dumpcopy devs sendframes mutate live_probe linkprobe; do
 	$cc $cflags -Wno-deprecated-declarations -o "$work/$p" "$here/$p.c" -lpcap
 done
 # 2./3. built against the staged tree
@@ -129,6 +131,8 @@ bash "$here/live.sh" "$lib" "$work/sendframes" "$work/readall" "$work/live_probe
 $cc -shared -fPIC -O2 -Wall -Wextra -Werror -o "$work/ringreq.so" "$here/ringreq.c" -ldl
 bash "$here/live-any.sh" "$lib" "$work/sendframes" "$work/readall" "$work/live_probe" "$work/ringreq.so" || fail=1
 bash "$here/live-tun.sh" "$lib" || fail=1
+bash "$here/live-big.sh" "$lib" "$work/sendframes" "$work/readall" || fail=1
+bash "$here/live-arphrd.sh" "$lib" "$work/sendframes" "$work/readall" "$work/linkprobe" || fail=1
 bash "$here/others.sh" "$lib" "$data" || fail=1
 
 if "$work/badinput" >"$work/bad.txt" 2>&1; then echo "ok   $(tail -1 "$work/bad.txt")"; else

@@ -357,7 +357,13 @@ impl Pcap {
             protocol: o.protocol,
         };
         match live::activate(&params) {
-            Ok((l, snaplen)) => {
+            Ok((l, snaplen, warning)) => {
+                // An unknown device type: activation succeeds (as in
+                // libpcap 1.10.3) with the fallback's warning in the error
+                // buffer.
+                if let Some(w) = warning {
+                    self.set_err(&w);
+                }
                 self.linktype.set(l.dlts[0]);
                 self.snapshot.set(snaplen);
                 let fd = if o.nonblock { -1 } else { l.wake_fd };

@@ -48,12 +48,19 @@ pub const DLT_LINUX_SLL2: i32 = 276;
 /// Raw IP (no link-layer header), for ARPHRD_NONE devices such as tun.
 pub const DLT_RAW: i32 = 12;
 
+/// libpcap 1.10.3's TPACKET_V3 frame size (`MAXIMUM_SNAPLEN`): its blocks
+/// are the smallest power-of-two multiple of a page that holds one, its
+/// ring `ceil(buffer_size / 262144)` of them.
+const V3_FRAME: u32 = 262_144;
+
 /// The ring's configuration for a capture: a bucket length that holds
 /// `snaplen` bytes and about `buffer_size` bytes of ring, like libpcap's
 /// defaults (262144, 2 MiB; PF_RING_BUCKET_LEN / PF_RING_NUM_SLOTS in the
-/// environment still win), and libpcap 1.10.3's TPACKET_V3 block rules:
-/// blocks of 256 KiB for snapshots beyond 64 KiB (libpcap sizes a block to
-/// hold one frame of the snapshot length), retired after the read timeout
+/// environment still win), and libpcap 1.10.3's TPACKET_V3 block rules.
+/// Snapshots beyond 65,535 bytes: buckets of the whole snapshot (frames
+/// longer than 65,535 bytes, e.g. on loopback with its 65,536-byte MTU, stay
+/// whole), in blocks of 256 KiB, `ceil(buffer_size / 256 KiB)` of them, as
+/// libpcap sizes its ring. Blocks are retired after the read timeout
 /// (`pcap_set_timeout`) when one is set - a partly filled block waits that
 /// long at low rates, so at high rates the reader wakes once per full
 /// block; 1 ms in immediate mode (libpcap then uses per-packet TPACKET_V2
@@ -65,11 +72,19 @@ pub fn ring_config(
     immediate: bool,
     cooked: Cooked,
 ) -> Result<Config, pfring::error::Error> {
-    let bucket = snaplen.clamp(64, 65535);
-    let slots = (buffer_size.max(1) as u32 / bucket).clamp(16, 1 << 20);
+    let bucket = snaplen.clamp(64, pfring::ring::MAX_BUCKET_LEN);
+    let buffer = buffer_size.max(1) as u32;
+    let slots = if bucket > pfring::ring::MAX_ENV_BUCKET_LEN {
+        // Whole blocks of V3_FRAME bytes: Config::geometry rounds
+        // slots * bucket up to blocks, so stay at or under their total.
+        let bytes = u64::from(buffer.div_ceil(V3_FRAME)) * u64::from(V3_FRAME);
+        (bytes / u64::from(bucket)).max(1) as u32
+    } else {
+        (buffer / bucket).clamp(16, 1 << 20)
+    };
     let mut config = Config::from_env_or(bucket, slots)?;
     if snaplen > 65535 {
-        config.block_size = 256 * 1024;
+        config.block_size = config.block_size.max(V3_FRAME);
     }
     config.retire_ms = if immediate {
         1
@@ -103,6 +118,12 @@ pub struct Live {
     loopback: bool,
     /// On `any`: the index of `lo`, whose outgoing copies are dropped.
     any_lo: Option<i32>,
+    /// Cooked capture (`any`, and devices libpcap captures cooked): frames
+    /// behind a LINUX_SLL (or, on `any`, LINUX_SLL2) header whatever DLT
+    /// the handle reports (LINUX_IRDA, LINUX_LAPD and NETLINK also have it).
+    cooked: bool,
+    /// An ARPHRD_CAN device: frames get libpcap's DLT_CAN_SOCKETCAN fix-up.
+    can: bool,
     /// The DLT frames are delivered in (LINUX_SLL/SLL2 on `any`, else
     /// EN10MB).
     framing: Cell<i32>,
@@ -154,14 +175,16 @@ fn has_protocol(data: &[u8], proto: u16, framing: i32) -> bool {
     match framing {
         DLT_LINUX_SLL => at(14) == Some(proto),
         DLT_LINUX_SLL2 => at(0) == Some(proto),
-        // No link header: the IP version says what the kernel's
-        // skb->protocol is.
-        DLT_RAW => match data.first().map(|b| b >> 4) {
+        // EN10MB, DOCSIS.
+        1 | 143 => has_ethertype(data, proto),
+        // No link header (RAW) or one we do not parse (the other raw
+        // types, whose devices here carry IP): the IP version says what
+        // the kernel's skb->protocol is.
+        _ => match data.first().map(|b| b >> 4) {
             Some(4) => proto == 0x0800,
             Some(6) => proto == 0x86dd,
             _ => false,
         },
-        _ => has_ethertype(data, proto),
     }
 }
 
@@ -229,36 +252,60 @@ fn arphrd(dev: &CStr) -> Option<u32> {
     std::fs::read_to_string(p).ok()?.trim().parse().ok()
 }
 
+/// Whether a device is a wireless one (sysfs `wireless` directory).
+fn is_wifi(dev: &str) -> bool {
+    std::path::Path::new("/sys/class/net")
+        .join(dev)
+        .join("wireless")
+        .exists()
+}
+
+/// Opens a ring for `config`; `Err` as activation reports it.
+fn open_ring(
+    p: &Params<'_>,
+    name: &str,
+    promisc: bool,
+    config: Config,
+) -> Result<Ring, ActivateError> {
+    Ring::open_with(p.device, promisc, false, config).map_err(|e| match e {
+        pfring::error::Error::NoDevice => (status::NO_SUCH_DEVICE, String::new()),
+        e if e.errno() == libc::EPERM || e.errno() == libc::EACCES => (
+            status::PERM_DENIED,
+            "Attempt to create packet socket failed - CAP_NET_RAW may be required".into(),
+        ),
+        e => (status::ERROR, format!("{name}: {e:?}")),
+    })
+}
+
+/// What an activation gives: the capture, its snapshot length and, for a
+/// device type libpcap does not know, the warning it leaves in the error
+/// buffer (activation still succeeds).
+pub type Activated = (Live, i32, Option<String>);
+
 /// Opens the ring: `pcap_activate` for a capture handle.
-pub fn activate(p: &Params<'_>) -> Result<(Live, i32), ActivateError> {
+pub fn activate(p: &Params<'_>) -> Result<Activated, ActivateError> {
     let name = p.device.to_string_lossy().into_owned();
     let any = name == "any";
-    // ARPHRD_ETHER and ARPHRD_LOOPBACK both give DLT_EN10MB, ARPHRD_NONE
-    // DLT_RAW; `any` is
-    // cooked (LINUX_SLL first, LINUX_SLL2 on request), whatever promisc says.
-    let (dlts, hw) = if any {
-        (vec![DLT_LINUX_SLL, DLT_LINUX_SLL2], 0)
+    // The DLTs of the device's ARPHRD type as libpcap 1.10.3 maps them
+    // (crate::linktype); `any` is cooked (LINUX_SLL first, LINUX_SLL2 on
+    // request), whatever promisc says.
+    let (link, hw) = if any {
+        (
+            crate::linktype::Link {
+                dlts: vec![DLT_LINUX_SLL, DLT_LINUX_SLL2],
+                cooked: true,
+                unknown: false,
+            },
+            0,
+        )
     } else {
         let Some(hw) = arphrd(p.device) else {
             return Err((status::NO_SUCH_DEVICE, String::new()));
         };
-        let dlts = match hw {
-            1 => vec![1, 143],
-            772 => vec![1],
-            // ARPHRD_NONE (tun and other devices without a link header):
-            // frames start at the IP header, DLT_RAW as in libpcap.
-            65534 => vec![DLT_RAW],
-            other => {
-                return Err((
-                    status::ERROR,
-                    format!(
-                    "{name}: link-layer type (ARPHRD {other}) not supported by libpfring's rings"
-                ),
-                ))
-            }
-        };
-        (dlts, hw)
+        (crate::linktype::for_arphrd(hw, &name, is_wifi(&name)), hw)
     };
+    let warning = link.unknown.then(|| crate::linktype::unknown_warning(hw));
+    let dlts = link.dlts;
     // IFF_UP: capturing on a device that is down fails like libpcap.
     let flags = std::fs::read_to_string(
         std::path::Path::new("/sys/class/net")
@@ -276,17 +323,27 @@ pub fn activate(p: &Params<'_>) -> Result<(Live, i32), ActivateError> {
         p.snaplen as u32
     };
     let promisc = p.promisc && !any;
-    let cooked = if any { Cooked::Sll } else { Cooked::Off };
+    let cooked = if link.cooked {
+        Cooked::Sll
+    } else {
+        Cooked::Off
+    };
     let config = ring_config(snaplen, p.buffer_size, p.timeout, p.immediate, cooked)
         .map_err(|e| (status::ERROR, format!("{name}: {e:?}")))?;
-    let ring = Ring::open_with(p.device, promisc, false, config).map_err(|e| match e {
-        pfring::error::Error::NoDevice => (status::NO_SUCH_DEVICE, String::new()),
-        e if e.errno() == libc::EPERM || e.errno() == libc::EACCES => (
-            status::PERM_DENIED,
-            "Attempt to create packet socket failed - CAP_NET_RAW may be required".into(),
-        ),
-        e => (status::ERROR, format!("{name}: {e:?}")),
-    })?;
+    let mut ring = open_ring(p, &name, promisc, config)?;
+    if config.bucket_len > pfring::ring::MAX_ENV_BUCKET_LEN
+        && ring.backend_kind() == pfring::ring::BackendKind::Kmod
+    {
+        // The kernel module's buckets end at 65,535 bytes (it refuses
+        // more, and libpfring would halve the request): ask for that, so
+        // frames are cut at 65,535 bytes there (README: documented limit).
+        ring.close();
+        let small = Config {
+            bucket_len: pfring::ring::MAX_ENV_BUCKET_LEN,
+            ..config
+        };
+        ring = open_ring(p, &name, promisc, small)?;
+    }
     if p.cluster != 0 {
         if let Err(e) = ring.set_cluster(p.cluster) {
             ring.close();
@@ -316,6 +373,8 @@ pub fn activate(p: &Params<'_>) -> Result<(Live, i32), ActivateError> {
         nonblock: Cell::new(p.nonblock),
         snaplen,
         loopback: hw == 772,
+        cooked: link.cooked,
+        can: hw == crate::linktype::arphrd::CAN && !link.cooked,
         any_lo: any.then(lo_ifindex),
         framing: Cell::new(dlts[0]),
         direction: Cell::new(D_INOUT),
@@ -330,7 +389,7 @@ pub fn activate(p: &Params<'_>) -> Result<(Live, i32), ActivateError> {
             x => Some(x as u16),
         },
     };
-    Ok((live, snaplen as i32))
+    Ok((live, snaplen as i32, warning))
 }
 
 impl Live {
@@ -383,7 +442,7 @@ impl Live {
                 };
                 let wanted = wanted
                     && match self.protocol {
-                        Some(t) => has_protocol(pk.data, t, self.framing.get()),
+                        Some(t) => has_protocol(pk.data, t, self.header()),
                         None => true,
                     };
                 if wanted {
@@ -401,7 +460,15 @@ impl Live {
                         caplen,
                         len: pk.wire_len,
                     };
-                    if f(&h, &pk.data[..caplen as usize]) {
+                    let data = &pk.data[..caplen as usize];
+                    let taken = if self.can {
+                        let mut b = data.to_vec();
+                        crate::linktype::can_fixup(&mut b, pk.wire_len);
+                        f(&h, &b)
+                    } else {
+                        f(&h, data)
+                    };
+                    if taken {
                         n += 1;
                     }
                 }
@@ -462,17 +529,9 @@ impl Live {
     /// kernel filtering, user space does not filter again: the kernel sees
     /// the VLAN ancillary data that user space lacks.
     pub fn attach(&self, prog: &[crate::types::BpfInsn]) -> bool {
-        let Some(prog) = cooked_kernel_program(prog, self.framing.get()) else {
-            // The kernel cannot run it: drop any earlier program (accept
-            // everything) and filter in user space.
-            let all = [pfring::ring::SockFilter {
-                code: 0x06,
-                jt: 0,
-                jf: 0,
-                k: u32::MAX,
-            }];
-            let _ = self.ring.attach_filter(&all);
-            self.kernel_filter.set(false);
+        let Some(prog) = cooked_kernel_program(prog, self.header()) else {
+            // The kernel cannot run it: filter in user space.
+            self.detach();
             return false;
         };
         let k: Vec<pfring::ring::SockFilter> = prog
@@ -524,16 +583,32 @@ impl Live {
             .map_err(|e| format!("{}: {e:?}", self.device.to_string_lossy()))?;
         self.framing.set(dlt);
         if self.kernel_filter.get() {
-            let all = [pfring::ring::SockFilter {
-                code: 0x06,
-                jt: 0,
-                jf: 0,
-                k: u32::MAX,
-            }];
-            let _ = self.ring.attach_filter(&all);
-            self.kernel_filter.set(false);
+            self.detach();
         }
         Ok(())
+    }
+
+    /// Drops the kernel program (one that accepts every frame whole takes
+    /// its place): user space filters from now on.
+    fn detach(&self) {
+        let all = [pfring::ring::SockFilter {
+            code: 0x06,
+            jt: 0,
+            jf: 0,
+            k: u32::MAX,
+        }];
+        let _ = self.ring.attach_filter(&all);
+        self.kernel_filter.set(false);
+    }
+
+    /// The layout frames are read in: LINUX_SLL or LINUX_SLL2 on cooked
+    /// rings (whatever DLT the handle reports), else the handle's DLT.
+    fn header(&self) -> i32 {
+        match self.framing.get() {
+            DLT_LINUX_SLL2 => DLT_LINUX_SLL2,
+            _ if self.cooked => DLT_LINUX_SLL,
+            f => f,
+        }
     }
 
     /// pcap_inject: bytes sent.
@@ -658,8 +733,30 @@ mod tests {
     #[test]
     fn ring_geometry_follows_libpcap() {
         // tcpdump's defaults: snaplen 262144, 2 MiB, 1000 ms.
+        // Buckets of the whole snapshot, 8 blocks of 256 KiB as libpcap's
+        // ceil(2 MiB / 262144).
         let c = ring_config(262_144, 2 << 20, 1000, false, Cooked::Off).unwrap();
-        assert_eq!((c.block_size, c.retire_ms), (256 * 1024, 1000));
+        assert_eq!(
+            (c.bucket_len, c.block_size, c.retire_ms),
+            (262_144, 256 * 1024, 1000)
+        );
+        let g = c.geometry();
+        assert_eq!(
+            (g.block_size, g.nblocks, g.retire_ms),
+            (256 * 1024, 8, 1000)
+        );
+        // -B 8192 (KiB), -B 65536; a snapshot of 70000 and 2 MiB.
+        let g = |snap, buf| {
+            let g = ring_config(snap, buf, 1000, false, Cooked::Off)
+                .unwrap()
+                .geometry();
+            (g.block_size, g.nblocks)
+        };
+        assert_eq!(g(262_144, 8 << 20), (256 * 1024, 32));
+        assert_eq!(g(262_144, 64 << 20), (256 * 1024, 256));
+        assert_eq!(g(70_000, 2 << 20), (256 * 1024, 8));
+        assert_eq!(g(70_000, 1_000_000), (256 * 1024, 4));
+        assert_eq!(g(65_536, 4096), (256 * 1024, 1));
         let c = ring_config(96, 2 << 20, 0, true, Cooked::Sll2).unwrap();
         assert_eq!((c.block_size, c.retire_ms, c.cooked), (0, 1, Cooked::Sll2));
         let c = ring_config(1500, 1 << 20, -5, false, Cooked::Off).unwrap();
