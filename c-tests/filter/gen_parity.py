@@ -11,6 +11,22 @@ Names only from /etc files (no DNS look-ups)."""
 import random
 import sys
 
+def _etc_hosts():
+    """Host names of this machine's /etc/hosts (both compilers read it), so
+    the expressions do not depend on DNS; localhost first."""
+    names = ["localhost"]
+    try:
+        for line in open("/etc/hosts"):
+            f = line.split("#")[0].split()
+            for n in f[1:]:
+                if n not in names and len(names) < 6:
+                    names.append(n)
+    except OSError:
+        pass
+    return names
+
+
+ETC_HOSTS = _etc_hosts()
 MAIN_DLTS = [1, 113, 276, 12, 228, 229, 0, 108, 105, 127, 9, 51, 10, 6, 11]
 ODD_DLTS = [117, 2, 7, 8, 50, 104, 119, 122, 123, 129, 138, 139, 140, 141, 142, 143, 147, 163, 192,
             195, 197, 201, 220, 226, 239, 240, 14, 101, 3, 4, 5, 15, 18, 19, 106, 107, 114, 118,
@@ -154,7 +170,7 @@ class Gen:
         if kind == "proto":
             return r.choice(PROTO_IDS)
         if kind == "name":
-            return r.choice(["localhost", "vm", "runsc", "LOCALHOST", "loopback", "link-local",
+            return r.choice(ETC_HOSTS + ["LOCALHOST", "loopback", "link-local",
                              "default", "localhost.", "http", "domain", "tcp", "foo"])
         if kind == "num":
             return numlike(r)
@@ -351,10 +367,12 @@ class Gen:
                   "oamf4", "oamf4ec", "oamf4sc", "sc", "ilmic", "vpi 1", "vci 5", "connectmsg",
                   "metaconnect", "vpi > 3", "vci != 4", "vpi", "lane and ip"]:
             out.append(q)
-        for p in ["gateway localhost", "gateway vm", "ether gateway localhost", "ip gateway localhost",
-                  "gateway 127.0.0.1", "gateway 00:11:22:33:44:55", "src gateway localhost",
-                  "gateway localhost or host vm", "not gateway localhost", "gateway runsc and tcp",
-                  "ip6 gateway localhost", "arp gateway localhost", "gateway ::1", "gateway loopback"]:
+        h2 = ETC_HOSTS[-1]
+        for p in ["gateway localhost", "gateway " + h2, "ether gateway localhost",
+                  "ip gateway localhost", "gateway 127.0.0.1", "gateway 00:11:22:33:44:55",
+                  "src gateway localhost", "gateway localhost or host " + h2,
+                  "not gateway localhost", "gateway %s and tcp" % h2, "ip6 gateway localhost",
+                  "arp gateway localhost", "gateway ::1", "gateway loopback"]:
             out.append(p)
         for p in ["radio", "radio[0] = 0", "radio[0:2] = 0", "radio[4:4] > 1", "ppp[0] = 0xff",
                   "slip[0] = 1", "link[0] = 1", "link[2:2] = 0", "ppp", "slip", "link", "link proto 1",
@@ -388,7 +406,7 @@ class Gen:
                   "ip broadcast and ip multicast", "host 10.255.255.255 and ip broadcast",
                   "net 10 and ip broadcast", "vlan and ip broadcast", "mpls and ip broadcast"]:
             out.append(e)
-        for h in ["localhost", "vm", "runsc", "LOCALHOST", "Localhost"]:
+        for h in ETC_HOSTS + ["LOCALHOST", "Localhost"]:
             for q in ["host", "src host", "dst", "ip host", "ip6 host", "arp host", "rarp src",
                       "gateway", "ether host", "tcp host", "net", "decnet host", "host %s or" % h,
                       "ip src or dst", "src and dst host", "wlan host", "port", "portrange"]:

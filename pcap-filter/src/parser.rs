@@ -139,7 +139,6 @@ impl<'c, 'a> Parser<'c, 'a> {
                 }
                 Tok::Ch(')') => {
                     if let Some(o) = open.pop() {
-                        let nt = toks.get(i + 1).unwrap_or(&Tok::Eof);
                         let first = &toks[o + 1];
                         could_arith[o] = !flat_bad[o]
                             && match first {
@@ -150,8 +149,9 @@ impl<'c, 'a> Parser<'c, 'a> {
                                 Tok::Ch('(') => could_arith[o + 1],
                                 _ => false,
                             };
-                        arith_at[o] =
-                            could_arith[o] && (binop(nt).is_some() || relop(nt).is_some());
+                        // content that can only be arithmetic makes yacc
+                        // take the group as "( arth )", whatever follows
+                        arith_at[o] = could_arith[o];
                         pnum_at[o] = (i == o + 2 && matches!(toks[o + 1], Tok::Num(_)))
                             || (toks[o + 1] == Tok::Ch('(')
                                 && pnum_at[o + 1]
