@@ -98,42 +98,50 @@ const fn atom_table(def: bool) -> [u8; 256] {
 static ATOM_USE: [u8; 256] = atom_table(false);
 static ATOM_DEF: [u8; 256] = atom_table(true);
 
-#[inline]
-fn atom_lookup(t: &[u8; 256], code: u16, k: u32) -> Option<usize> {
+/// In the mask tables: "the scratch cell k".
+const MASK_K: u32 = 1 << 31;
+
+/// Atom tables as masks (AX_ATOM: both A and X; none: 0).
+const fn mask_table(def: bool) -> [u32; 256] {
+    let t = atom_table(def);
+    let mut m = [0u32; 256];
+    let mut c = 0;
+    while c < 256 {
+        m[c] = match t[c] {
+            ATOM_NONE => 0,
+            ATOM_K => MASK_K,
+            a if a as usize == AX_ATOM => 1 << A_ATOM | 1 << X_ATOM,
+            a => 1 << a,
+        };
+        c += 1;
+    }
+    m
+}
+
+static USE_MASK: [u32; 256] = mask_table(false);
+static DEF_MASK: [u32; 256] = mask_table(true);
+
+/// Mask form of atomuse/atomdef (`t`: USE_MASK or DEF_MASK); a scratch
+/// cell counts when k < lim.
+#[inline(always)]
+fn atom_mask(t: &[u32; 256], code: u16, k: u32, lim: u32) -> u32 {
     if code > 0xff {
-        return None; // NOP
+        return 0; // NOP
     }
-    match t[code as usize] {
-        ATOM_NONE => None,
-        ATOM_K => Some(k as usize),
-        a => Some(a as usize),
+    let m = t[code as usize];
+    if m == MASK_K {
+        if k < lim {
+            1 << k
+        } else {
+            0
+        }
+    } else {
+        m
     }
-}
-
-/// The atom statement `code k` reads (AX_ATOM: both A and X).
-#[inline]
-fn atomuse(code: u16, k: u32) -> Option<usize> {
-    atom_lookup(&ATOM_USE, code, k)
-}
-
-/// The atom statement `code k` writes.
-#[inline]
-fn atomdef(code: u16, k: u32) -> Option<usize> {
-    atom_lookup(&ATOM_DEF, code, k)
 }
 
 fn amask(a: usize) -> u32 {
     1 << a
-}
-
-/// The atoms statement `code k` reads, as a mask (opt_deadstores).
-#[inline]
-fn use_mask(code: u16, k: u32) -> u32 {
-    match atomuse(code, k) {
-        Some(AX_ATOM) => amask(X_ATOM) | amask(A_ATOM),
-        Some(a) if a < N_ATOMS => amask(a),
-        _ => 0,
-    }
 }
 
 /// One statement of the arena (the optimizer only reads and writes these
@@ -568,40 +576,23 @@ impl Opt {
         let mut def = 0u32;
         let mut usev = 0u32;
         let mut killed = 0u32;
-        let add_use = |atom: usize, def: u32, usev: &mut u32| {
-            if atom == AX_ATOM {
-                if def & amask(X_ATOM) == 0 {
-                    *usev |= amask(X_ATOM);
-                }
-                if def & amask(A_ATOM) == 0 {
-                    *usev |= amask(A_ATOM);
-                }
-            } else if atom < N_ATOMS && def & amask(atom) == 0 {
-                *usev |= amask(atom);
-            }
-        };
         let base = self.sstart[id] as usize;
         let len = self.slen[id] as usize;
         for s in &self.st[base..base + len] {
             if s.code == NOP {
                 continue;
             }
-            if let Some(a) = atomuse(s.code, s.k) {
-                add_use(a, def, &mut usev);
-            }
-            if let Some(a) = atomdef(s.code, s.k) {
-                if a < 32 {
-                    if usev & amask(a) == 0 {
-                        killed |= amask(a);
-                    }
-                    def |= amask(a);
+            usev |= atom_mask(&USE_MASK, s.code, s.k, N_ATOMS as u32) & !def;
+            let d = atom_mask(&DEF_MASK, s.code, s.k, 32);
+            if d != 0 {
+                if usev & d == 0 {
+                    killed |= d;
                 }
+                def |= d;
             }
         }
         if class(self.code[id]) == BPF_JMP {
-            if let Some(a) = atomuse(self.code[id], self.k[id]) {
-                add_use(a, def, &mut usev);
-            }
+            usev |= atom_mask(&USE_MASK, self.code[id], self.k[id], N_ATOMS as u32) & !def;
         }
         self.kill[id] = killed;
         self.luse[id] = usev;
@@ -1116,29 +1107,29 @@ impl Opt {
             if code == NOP {
                 continue;
             }
-            pend &= !use_mask(code, k);
-            if let Some(a) = atomdef(code, k) {
-                if a < N_ATOMS {
-                    if pend & amask(a) != 0 {
-                        self.done = false;
-                        self.st[last[a] as usize].code = NOP;
-                    }
-                    last[a] = i as u32;
-                    pend |= amask(a);
+            pend &= !atom_mask(&USE_MASK, code, k, N_ATOMS as u32);
+            let d = atom_mask(&DEF_MASK, code, k, N_ATOMS as u32);
+            if d != 0 {
+                let a = d.trailing_zeros() as usize;
+                if pend & d != 0 {
+                    self.done = false;
+                    self.st[last[a] as usize].code = NOP;
                 }
+                last[a] = i as u32;
+                pend |= d;
             }
         }
         // the block's own jump or return
         let (code, k) = (self.code[id], self.k[id]);
-        pend &= !use_mask(code, k);
-        if let Some(a) = atomdef(code, k) {
-            if a < N_ATOMS {
-                if pend & amask(a) != 0 {
-                    self.done = false;
-                    self.st[last[a] as usize].code = NOP;
-                }
-                pend &= !amask(a);
+        pend &= !atom_mask(&USE_MASK, code, k, N_ATOMS as u32);
+        let d = atom_mask(&DEF_MASK, code, k, N_ATOMS as u32);
+        if d != 0 {
+            let a = d.trailing_zeros() as usize;
+            if pend & d != 0 {
+                self.done = false;
+                self.st[last[a] as usize].code = NOP;
             }
+            pend &= !d;
         }
         let mut rest = pend & !self.out_use[id];
         while rest != 0 {
@@ -1225,6 +1216,7 @@ impl Opt {
         Ok(())
     }
 
+    #[inline(always)]
     fn use_conflict(&self, b: usize, succ: usize) -> bool {
         let mut u = self.out_use[succ];
         while u != 0 {
@@ -1237,6 +1229,7 @@ impl Opt {
         false
     }
 
+    #[inline(always)]
     fn opt_j(&mut self, e: usize) {
         let succ = self.succ[e];
         if succ == NONE {
@@ -1298,6 +1291,7 @@ impl Opt {
         }
     }
 
+    #[inline(always)]
     fn pullup(&mut self, id: usize, is_or: bool) {
         let ins = self.in_range(id);
         if ins.is_empty() {
