@@ -95,9 +95,6 @@ const fn atom_table(def: bool) -> [u8; 256] {
     t
 }
 
-static ATOM_USE: [u8; 256] = atom_table(false);
-static ATOM_DEF: [u8; 256] = atom_table(true);
-
 /// In the mask tables: "the scratch cell k".
 const MASK_K: u32 = 1 << 31;
 
