@@ -554,6 +554,12 @@ fn hid6_len(s: &[u8]) -> usize {
     {
         end += 1;
     }
+    // every V6 form has "::" or at least six ':', and every candidate is a
+    // prefix of the run: without either (a MAC address), nothing matches
+    let run = &s[..end];
+    if !run.windows(2).any(|w| w == b"::") && run.iter().filter(|&&c| c == b':').count() < 6 {
+        return 0;
+    }
     let mut e = end;
     while e >= 2 {
         if s[..e].contains(&b':') && is_v6_form(&s[..e]) {
