@@ -436,7 +436,13 @@ impl Live {
             let got = self.ring.recv_batch(|pk| {
                 let outgoing = matches!(pk.dir, Direction::Tx);
                 let wanted = if outgoing {
-                    !self.loopback && dir != D_IN && self.any_lo != Some(pk.ifindex)
+                    !self.loopback
+                        && dir != D_IN
+                        && self.any_lo != Some(pk.ifindex)
+                        // CAN devices loop their frames back as incoming
+                        // ones: like libpcap, outgoing ones only with
+                        // PCAP_D_OUT.
+                        && !(dir != D_OUT && self.is_can(pk.data))
                 } else {
                     dir != D_OUT
                 };
@@ -599,6 +605,20 @@ impl Live {
         }];
         let _ = self.ring.attach_filter(&all);
         self.kernel_filter.set(false);
+    }
+
+    /// Whether a frame was seen on an ARPHRD_CAN device: this ring's
+    /// device, or (cooked rings) the hardware type in the frame's header.
+    fn is_can(&self, data: &[u8]) -> bool {
+        const ARPHRD_CAN: u16 = crate::linktype::arphrd::CAN as u16;
+        let at = |o: usize| data.get(o..o + 2).map(|b| u16::from_be_bytes([b[0], b[1]]));
+        self.can
+            || (self.cooked
+                && match self.header() {
+                    DLT_LINUX_SLL => at(2) == Some(ARPHRD_CAN),
+                    DLT_LINUX_SLL2 => at(8) == Some(ARPHRD_CAN),
+                    _ => false,
+                })
     }
 
     /// The layout frames are read in: LINUX_SLL or LINUX_SLL2 on cooked
