@@ -230,6 +230,8 @@ struct Opt {
     lv_flat: Vec<u32>,
     lv_start: Vec<u32>,
     lv_pos: Vec<u32>,
+    /// the blocks level by level from the deepest (levels maxl..=0)
+    down: Vec<u32>,
     stack: Vec<(u32, u8)>,
     order: Vec<(u32, u32)>,
     mark: Vec<bool>,
@@ -249,7 +251,8 @@ struct Opt {
     /// block i's statements or jump changed since its local uses were
     /// computed
     ud_dirty: Vec<bool>,
-    /// in-edges of block i: in_flat[in_start[i]..in_start[i + 1]]
+    /// in-edges of block i, by their predecessor blocks:
+    /// in_flat[in_start[i]..in_start[i + 1]]
     in_start: Vec<u32>,
     in_pos: Vec<u32>,
     in_flat: Vec<u32>,
@@ -424,9 +427,6 @@ impl Opt {
             self.gver += 1;
         }
     }
-    fn lv_range(&self, i: usize) -> std::ops::Range<usize> {
-        self.lv_start[i] as usize..self.lv_start[i + 1] as usize
-    }
 
     #[inline(always)]
     fn f(&mut self, code: u16, v0: u32, v1: u32) -> u32 {
@@ -530,6 +530,12 @@ impl Opt {
             *p -= 1;
             self.lv_flat[*p as usize] = b;
         }
+        // the deepest level first (the order of the bottom-up walks)
+        self.down.clear();
+        for i in (0..=maxl).rev() {
+            let r = self.lv_start[i] as usize..self.lv_start[i + 1] as usize;
+            self.down.extend_from_slice(&self.lv_flat[r]);
+        }
         self.stack = stack;
         self.order = order;
     }
@@ -538,33 +544,29 @@ impl Opt {
         let w = self.dwords;
         self.dom.fill(u64::MAX);
         self.dom[..w].fill(0);
-        let maxl = self.level[0] as usize;
         if w == 1 {
             let n = self.n;
             let (dom, succ) = (&mut self.dom[..n], &self.succ[..2 * n]);
-            for i in (0..=maxl).rev() {
-                let r = self.lv_start[i] as usize..self.lv_start[i + 1] as usize;
-                for &id in &self.lv_flat[r] {
-                    let id = id as usize;
-                    let d = dom[id] | 1 << id;
-                    dom[id] = d;
-                    let (t, f) = (succ[id], succ[n + id]);
-                    if t != NONE && f != NONE {
-                        dom[t as usize] &= d;
-                        dom[f as usize] &= d;
-                    }
+            for &id in &self.down {
+                let id = id as usize;
+                let d = dom[id] | 1 << id;
+                dom[id] = d;
+                let (t, f) = (succ[id], succ[n + id]);
+                if t != NONE && f != NONE {
+                    dom[t as usize] &= d;
+                    dom[f as usize] &= d;
                 }
             }
             return;
         }
-        for i in (0..=maxl).rev() {
-            for bi in self.lv_range(i) {
-                let id = self.lv_flat[bi] as usize;
-                self.dom[id * w + id / 64] |= 1 << (id % 64);
-                let (t, f) = (self.jt(id), self.jf(id));
-                if t != NONE && f != NONE {
-                    intersect_into(&mut self.dom, w, id, t as usize, f as usize);
-                }
+        let n = self.n;
+        let (dom, succ) = (&mut self.dom[..], &self.succ[..2 * n]);
+        for &id in &self.down {
+            let id = id as usize;
+            dom[id * w + id / 64] |= 1 << (id % 64);
+            let (t, f) = (succ[id], succ[n + id]);
+            if t != NONE && f != NONE {
+                intersect_into(dom, w, id, t as usize, f as usize);
             }
         }
     }
@@ -596,7 +598,6 @@ impl Opt {
     }
 
     fn find_ud(&mut self) {
-        let maxl = self.level[0] as usize;
         let n = self.n;
         // (unreachable blocks get sets too; nothing reads them)
         for id in 0..n {
@@ -608,13 +609,19 @@ impl Opt {
         }
         self.in_use[..n].copy_from_slice(&self.luse[..n]);
         self.out_use[..n].fill(0);
-        for i in 1..=maxl {
-            for bi in self.lv_range(i) {
-                let id = self.lv_flat[bi] as usize;
-                let (t, f) = (self.jt(id) as usize, self.jf(id) as usize);
-                self.out_use[id] |= self.in_use[t] | self.in_use[f];
-                self.in_use[id] |= self.out_use[id] & !self.kill[id];
-            }
+        let (in_use, out_use, kill, succ) = (
+            &mut self.in_use[..n],
+            &mut self.out_use[..n],
+            &self.kill[..n],
+            &self.succ[..2 * n],
+        );
+        // levels 1..=maxl, the shallowest first
+        for &id in &self.lv_flat[self.lv_start[1] as usize..] {
+            let id = id as usize;
+            let (t, f) = (succ[id] as usize, succ[n + id] as usize);
+            let o = out_use[id] | in_use[t] | in_use[f];
+            out_use[id] = o;
+            in_use[id] |= o & !kill[id];
         }
     }
 
@@ -624,36 +631,31 @@ impl Opt {
         self.edom.fill(u64::MAX);
         self.edom[..w].fill(0);
         self.edom[n * w..(n + 1) * w].fill(0);
-        let maxl = self.level[0] as usize;
         if w == 1 {
             let (edom, succ) = (&mut self.edom[..2 * n], &self.succ[..2 * n]);
-            for i in (0..=maxl).rev() {
-                let r = self.lv_start[i] as usize..self.lv_start[i + 1] as usize;
-                for &id in &self.lv_flat[r] {
-                    let id = id as usize;
-                    for e in [id, n + id] {
-                        let d = edom[e] | 1 << e;
-                        edom[e] = d;
-                        let s = succ[e];
-                        if s != NONE {
-                            edom[s as usize] &= d;
-                            edom[n + s as usize] &= d;
-                        }
+            for &id in &self.down {
+                let id = id as usize;
+                for e in [id, n + id] {
+                    let d = edom[e] | 1 << e;
+                    edom[e] = d;
+                    let s = succ[e];
+                    if s != NONE {
+                        edom[s as usize] &= d;
+                        edom[n + s as usize] &= d;
                     }
                 }
             }
             return;
         }
-        for i in (0..=maxl).rev() {
-            for bi in self.lv_range(i) {
-                let id = self.lv_flat[bi] as usize;
-                for e in [id, n + id] {
-                    self.edom[e * w + e / 64] |= 1 << (e % 64);
-                    let s = self.succ[e];
-                    if s != NONE {
-                        let s = s as usize;
-                        intersect_into(&mut self.edom, w, e, s, n + s);
-                    }
+        let (edom, succ) = (&mut self.edom[..], &self.succ[..2 * n]);
+        for &id in &self.down {
+            let id = id as usize;
+            for e in [id, n + id] {
+                edom[e * w + e / 64] |= 1 << (e % 64);
+                let s = succ[e];
+                if s != NONE {
+                    let s = s as usize;
+                    intersect_into(edom, w, e, s, n + s);
                 }
             }
         }
@@ -686,15 +688,20 @@ impl Opt {
             *c = acc;
         }
         reset(&mut self.in_flat, acc as usize, 0);
-        for i in (1..=maxl).rev() {
-            for bi in self.lv_range(i) {
-                let id = self.lv_flat[bi] as usize;
-                let (t, f) = (self.succ[id] as usize, self.succ[n + id] as usize);
-                self.in_pos[t] -= 1;
-                self.in_flat[self.in_pos[t] as usize] = id as u32;
-                self.in_pos[f] -= 1;
-                self.in_flat[self.in_pos[f] as usize] = (n + id) as u32;
-            }
+        // levels maxl..=1 (level 0 ends `down`); only the predecessors
+        // are kept (an edge's block)
+        let k = self.down.len() - self.lv_start[1] as usize;
+        let (in_pos, in_flat, succ) = (
+            &mut self.in_pos[..n],
+            &mut self.in_flat[..],
+            &self.succ[..2 * n],
+        );
+        for &id in &self.down[..k] {
+            let (t, f) = (succ[id as usize] as usize, succ[n + id as usize] as usize);
+            in_pos[t] -= 1;
+            in_flat[in_pos[t] as usize] = id;
+            in_pos[f] -= 1;
+            in_flat[in_pos[f] as usize] = id;
         }
     }
 
@@ -1144,10 +1151,10 @@ impl Opt {
         if ins.is_empty() {
             self.val[id] = [0; N_ATOMS];
         } else {
-            let p0 = self.edge_pred(self.in_flat[ins.start] as usize);
+            let p0 = self.in_flat[ins.start] as usize;
             let mut v = self.val[p0];
             for k in ins.start + 1..ins.end {
-                let p = self.edge_pred(self.in_flat[k] as usize);
+                let p = self.in_flat[k] as usize;
                 let pv = &self.val[p];
                 for (slot, &x) in v.iter_mut().zip(pv.iter()) {
                     if *slot != x {
@@ -1295,9 +1302,9 @@ impl Opt {
             return;
         }
         let n = self.n;
-        let val = self.val[self.edge_pred(self.in_flat[ins.start] as usize)][A_ATOM];
+        let val = self.val[self.in_flat[ins.start] as usize][A_ATOM];
         for k in ins.start + 1..ins.end {
-            if val != self.val[self.edge_pred(self.in_flat[k] as usize)][A_ATOM] {
+            if val != self.val[self.in_flat[k] as usize][A_ATOM] {
                 return;
             }
         }
@@ -1308,7 +1315,7 @@ impl Opt {
         let same_b = self.succ[same + id];
         let dw = self.dwords;
         let dom_has = |o: &Opt, x: usize| o.dom[x * dw + id / 64] & (1 << (id % 64)) != 0;
-        let p0 = self.edge_pred(self.in_flat[ins.start] as usize);
+        let p0 = self.in_flat[ins.start] as usize;
         let mut diffp = if self.jt(p0) == id as u32 { p0 } else { n + p0 };
         let mut at_top = true;
         loop {
@@ -1355,7 +1362,7 @@ impl Opt {
         self.set_succ(chain + pull, dv);
         if at_top {
             for k in ins {
-                let p = self.edge_pred(self.in_flat[k] as usize);
+                let p = self.in_flat[k] as usize;
                 if self.jt(p) == id as u32 {
                     self.set_succ(p, pull as u32);
                 } else {
@@ -1373,32 +1380,27 @@ impl Opt {
         self.vconst.clear();
         self.vconst.push(u64::MAX);
         self.curval = 0;
-        let maxl = self.level[0] as usize;
         self.find_inedges();
-        for i in (0..=maxl).rev() {
-            for bi in self.lv_range(i) {
-                let id = self.lv_flat[bi] as usize;
-                self.opt_blk(id, do_stmts)?;
-            }
+        for bi in 0..self.down.len() {
+            let id = self.down[bi] as usize;
+            self.opt_blk(id, do_stmts)?;
         }
         if do_stmts {
             return Ok(());
         }
         let n = self.n;
-        for i in 1..=maxl {
-            for bi in self.lv_range(i) {
-                let id = self.lv_flat[bi] as usize;
-                self.opt_j(id);
-                self.opt_j(n + id);
-            }
+        // levels 1..=maxl, the shallowest first
+        let (lo, hi) = (self.lv_start[1] as usize, self.lv_flat.len());
+        for bi in lo..hi {
+            let id = self.lv_flat[bi] as usize;
+            self.opt_j(id);
+            self.opt_j(n + id);
         }
         self.find_inedges();
-        for i in 1..=maxl {
-            for bi in self.lv_range(i) {
-                let id = self.lv_flat[bi] as usize;
-                self.pullup(id, true);
-                self.pullup(id, false);
-            }
+        for bi in lo..hi {
+            let id = self.lv_flat[bi] as usize;
+            self.pullup(id, true);
+            self.pullup(id, false);
         }
         Ok(())
     }
@@ -1582,9 +1584,20 @@ fn intersect_into(m: &mut [u64], w: usize, src: usize, d1: usize, d2: usize) {
     if s0 + w > m.len() || a0 + w > m.len() || b0 + w > m.len() {
         return;
     }
-    for i in 0..w {
-        let v = m[s0 + i];
-        m[a0 + i] &= v;
-        m[b0 + i] &= v;
+    // up to 8 words of the source row at a time, then zipped and's
+    let mut off = 0;
+    while off < w {
+        let c = (w - off).min(8);
+        let mut buf = [0u64; 8];
+        for (b, x) in buf.iter_mut().zip(&m[s0 + off..s0 + off + c]) {
+            *b = *x;
+        }
+        for (d, x) in m[a0 + off..a0 + off + c].iter_mut().zip(&buf) {
+            *d &= *x;
+        }
+        for (d, x) in m[b0 + off..b0 + off + c].iter_mut().zip(&buf) {
+            *d &= *x;
+        }
+        off += c;
     }
 }
