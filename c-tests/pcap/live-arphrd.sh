@@ -27,6 +27,7 @@
 #     sent out of it: tcpdump -w on it (all directions, -Q in, -Q out) and
 #     on any, stopped by SIGINT: records identical (libpcap keeps outgoing
 #     frames of CAN devices only with -Q out: they come back as incoming).
+#  0. tcpdump -D while tun devices of 7 types exist: identical.
 # usage: live-arphrd.sh LIBDIR SENDFRAMES READALL LINKPROBE
 set -euo pipefail
 lib=$(cd "$1" && pwd)
@@ -135,6 +136,18 @@ runs() { # label dev push-command...
 		fi
 	done
 }
+
+# 0. tcpdump -D with devices of several types at once (PPP, CAN, netlink,
+#    IPGRE, 802.11 - listed as wireless -, NONE, one left down)
+for t in 512 280 824 778 801 65534 770; do start_tun "d$t" "$t" ip; done
+ip -n "$ns" link set d770 down
+for which in sys shim; do
+	envlib=()
+	[ $which = shim ] && envlib=(LD_LIBRARY_PATH="$lib")
+	ip netns exec "$ns" env "${envlib[@]}" tcpdump -D >"$work/D.$which" 2>&1 || echo "exit $?" >>"$work/D.$which"
+done
+for t in 512 280 824 778 801 65534 770; do stop_tun "d$t"; done
+check "tcpdump -D with tun devices of 7 ARPHRD types: $(grep -c '^[0-9]' "$work/D.sys") devices" "$work/D.sys" "$work/D.shim"
 
 # A. tun devices of every ARPHRD type
 for t in $TYPES; do
