@@ -1577,27 +1577,28 @@ impl Opt {
 }
 
 /// rows `d1` and `d2` &= row `src` of a bit matrix with `w` words per row
-/// (a row and'ed with itself is unchanged, so overlapping rows are fine)
+/// (src is never d1 or d2; d1 may be d2)
 #[inline]
 fn intersect_into(m: &mut [u64], w: usize, src: usize, d1: usize, d2: usize) {
-    let (s0, a0, b0) = (src * w, d1 * w, d2 * w);
-    if s0 + w > m.len() || a0 + w > m.len() || b0 + w > m.len() {
+    and_row(m, w, src, d1);
+    and_row(m, w, src, d2);
+}
+
+/// row `dst` &= row `src` (different rows)
+#[inline]
+fn and_row(m: &mut [u64], w: usize, src: usize, dst: usize) {
+    let (s0, d0) = (src * w, dst * w);
+    if s0 + w > m.len() || d0 + w > m.len() || src == dst {
         return;
     }
-    // up to 8 words of the source row at a time, then zipped and's
-    let mut off = 0;
-    while off < w {
-        let c = (w - off).min(8);
-        let mut buf = [0u64; 8];
-        for (b, x) in buf.iter_mut().zip(&m[s0 + off..s0 + off + c]) {
-            *b = *x;
-        }
-        for (d, x) in m[a0 + off..a0 + off + c].iter_mut().zip(&buf) {
-            *d &= *x;
-        }
-        for (d, x) in m[b0 + off..b0 + off + c].iter_mut().zip(&buf) {
-            *d &= *x;
-        }
-        off += c;
+    let (s, d) = if s0 < d0 {
+        let (lo, hi) = m.split_at_mut(d0);
+        (&lo[s0..s0 + w], &mut hi[..w])
+    } else {
+        let (lo, hi) = m.split_at_mut(s0);
+        (&hi[..w], &mut lo[d0..d0 + w])
+    };
+    for (y, x) in d.iter_mut().zip(s) {
+        *y &= *x;
     }
 }
