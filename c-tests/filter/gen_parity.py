@@ -636,13 +636,40 @@ def _lexerr(self):
     return out
 
 
+def _reject(self):
+    """Conjunctions of primitives that may contradict each other: where the
+    optimizer proves "expression rejects all packets" (and where not)."""
+    r = self.r
+    prims = ["ip", "ip6", "arp", "tcp", "udp", "icmp", "sctp", "vlan", "mpls", "pppoes", "llc",
+             "ether[0] = 1", "ether[0] = 2", "ether[0] & 1 = 1", "ip[9] = 6", "ip[9] = 17",
+             "len < 10", "len > 20", "len = 60", "less 50", "greater 100", "tcp port 80",
+             "udp port 53", "host 1.1.1.1", "net 10.0.0.0/8", "net 11.0.0.0/8", "ip proto 6",
+             "ip6 proto 17", "ether proto 0x800", "ether proto 0x86dd", "port 80", "src port 1",
+             "dst port 1", "1 = 1", "1 = 0", "0 != 0", "len >= 0", "ip[0] & 0xf0 = 0x40",
+             "ip[0] & 0xf0 = 0x60", "ether broadcast", "ether multicast", "ip multicast",
+             "inbound", "outbound", "icmp[icmptype] = icmp-echo", "tcp[13] & 2 != 0",
+             "tcp[13] & 2 = 0", "geneve", "ether host 1:2:3:4:5:6", "ether src 1:2:3:4:5:6"]
+    out = []
+    for _ in range(4000):
+        k = r.randint(2, 4)
+        parts = []
+        for _ in range(k):
+            p = r.choice(prims)
+            if r.random() < 0.3:
+                p = "not " + (p if " " not in p else "(%s)" % p)
+            parts.append(p)
+        out.append(r.choice([" and ", " && "]).join(parts))
+    return out
+
+
+Gen.reject = _reject
 Gen.lexerr = _lexerr
 Gen.etcnames = _etcnames
 Gen.tokseq = _tokseq
 Gen.charmut = _charmut
 
 FAMILIES = ["addr", "inherit", "mac", "arith", "lens", "stacks", "families", "misc", "lexical",
-            "combos", "tokseq", "charmut", "etcnames", "lexerr", "mutate"]
+            "combos", "tokseq", "charmut", "etcnames", "lexerr", "reject", "mutate"]
 
 
 def main():
@@ -682,7 +709,7 @@ def main():
             continue
         ex = getattr(g, f)()
         produced[f] = ex
-        if f in ("addr", "combos", "arith", "stacks", "inherit", "tokseq", "charmut", "lexerr"):
+        if f in ("addr", "combos", "arith", "stacks", "inherit", "tokseq", "charmut", "lexerr", "reject"):
             # big families: a sample of link types per expression
             for e in ex:
                 emit(f, [e], r.sample(MAIN_DLTS, 4) + [r.choice(ODD_DLTS)])
