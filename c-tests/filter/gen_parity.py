@@ -662,6 +662,66 @@ def _reject(self):
     return out
 
 
+def _native(self):
+    """Link-type-specific primitives on the link types that support them
+    (pflog, SS7, SunATM, ARCnet, 802.11 variants, cooked/loopback
+    direction), mixed with common primitives."""
+    r = self.r
+    pf = []
+    for q in ["ifname", "on", "rnr", "rulenum", "srnr", "subrulenum", "reason", "rset", "ruleset",
+              "action"]:
+        for v in ["eth0", "pflog0", "lo", "0", "1", "7", "65535", "x" * 15, "x" * 16, "em0.100",
+                  "-1"] + PF_REASONS + PF_ACTIONS:
+            pf.append("%s %s" % (q, v))
+    ss7 = ["fisu", "lssu", "lsu", "msu", "hfisu", "hlssu", "hmsu"]
+    for f in ["sio", "opc", "dpc", "sls", "hsio", "hopc", "hdpc", "hsls"]:
+        for v in ["0", "1", "3", "15", "16", "255", "256", "16383", "16384", "> 3", ">= 1",
+                  "< 2", "<= 2", "!= 4", "= 5", "(1 or 2)", "(1 or 99999)", "(1 or 2 or 3)"]:
+            ss7.append("%s %s" % (f, v))
+    atm = ["lane", "metac", "bcc", "oam", "oamf4", "oamf4ec", "oamf4sc", "sc", "ilmic",
+           "connectmsg", "metaconnect", "llc", "lane and ip", "lane and ether host 1:2:3:4:5:6",
+           "lane and broadcast", "lane and vlan", "lane and llc", "lane and lane"]
+    for f in ["vpi", "vci"]:
+        for v in ["0", "1", "5", "255", "256", "65535", "65536", "> 3", "< 3", "!= 1", ">= 2",
+                  "<= 2", "(1 or 2)", "(0 or 5 or 16)"]:
+            atm.append("%s %s" % (f, v))
+    arc = []
+    for a in ["$0", "$1", "$ab", "$ff", "$F", "$9a"]:
+        for q in ["link host", "link src", "link dst", "link src or dst", "link src and dst",
+                  "ether host", "host", "link addr1", "link"]:
+            arc.append("%s %s" % (q, a))
+    wl = []
+    for t in WLAN_TYPES:
+        wl.append("type " + t)
+        for st in WLAN_SUB:
+            wl.append("type %s subtype %s" % (t, st))
+    for st in WLAN_SUB:
+        wl.append("subtype " + st)
+    for d in WLAN_DIRS:
+        wl.append("dir " + d)
+    for q in ["addr1", "addr2", "addr3", "addr4", "ra", "ta", "src", "dst", "host", "src or dst",
+              "src and dst", "address1"]:
+        for m in ["0:1:2:3:4:5", "ff:ff:ff:ff:ff:ff", "001122334455", "0011.2233.4455"]:
+            wl.append("wlan %s %s" % (q, m))
+    wl += ["wlan broadcast", "wlan multicast", "broadcast", "multicast", "llc", "ip", "ip6",
+           "tcp port 80", "arp", "radio[0] = 0", "wlan[0] = 0x80", "llc u", "llc s"]
+    dirn = ["inbound", "outbound", "ifindex 1", "ifindex 0", "not inbound", "inbound and ip",
+            "outbound or arp", "ifindex 5 and udp"]
+    sets = [(pf, [117]), (ss7, [139, 140, 197, 141]), (atm, [123]), (arc, [7, 129]),
+            (wl, [105, 127, 119, 163, 192]), (dirn, [113, 276, 0, 108, 1, 117, 9])]
+    common = ["ip", "tcp", "host 1.2.3.4", "not udp", "len > 10", "vlan", "port 80"]
+    out = []
+    for exprs, dlts in sets:
+        for e in exprs:
+            for d in dlts:
+                x = e
+                if r.random() < 0.3:
+                    x = "%s %s %s" % (e, r.choice(["and", "or"]), r.choice(common))
+                out.append((d, x))
+    return out
+
+
+Gen.native = _native
 Gen.reject = _reject
 Gen.lexerr = _lexerr
 Gen.etcnames = _etcnames
@@ -669,7 +729,7 @@ Gen.tokseq = _tokseq
 Gen.charmut = _charmut
 
 FAMILIES = ["addr", "inherit", "mac", "arith", "lens", "stacks", "families", "misc", "lexical",
-            "combos", "tokseq", "charmut", "etcnames", "lexerr", "reject", "mutate"]
+            "combos", "tokseq", "charmut", "etcnames", "lexerr", "reject", "native", "mutate"]
 
 
 def main():
@@ -708,6 +768,11 @@ def main():
         if f == "mutate":
             continue
         ex = getattr(g, f)()
+        if f == "native":
+            # (dlt, expression) pairs: each on its own link type
+            for d, e in ex:
+                emit(f, [e], [d])
+            continue
         produced[f] = ex
         if f in ("addr", "combos", "arith", "stacks", "inherit", "tokseq", "charmut", "lexerr", "reject"):
             # big families: a sample of link types per expression
