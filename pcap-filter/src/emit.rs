@@ -11,13 +11,51 @@ fn slen(b: &Block) -> usize {
     b.stmts.iter().filter(|s| s.code != NOP).count()
 }
 
+/// Work buffers of `to_insns`, kept per thread between compilations.
+#[derive(Default)]
+struct Scratch {
+    pos: Vec<u32>,
+    order: Vec<B>,
+    stack: Vec<(B, u8)>,
+    slens: Vec<usize>,
+    longjt: Vec<bool>,
+    longjf: Vec<bool>,
+    offset: Vec<usize>,
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
+}
+
 pub fn to_insns(blocks: &[Block], root: B) -> R<Vec<Insn>> {
+    SCRATCH.with(|cell| {
+        let mut sc = cell.borrow_mut();
+        let r = to_insns_in(blocks, root, &mut sc);
+        // very large programs: do not pin their buffers
+        if blocks.len() > 4096 {
+            *sc = Scratch::default();
+        }
+        r
+    })
+}
+
+fn to_insns_in(blocks: &[Block], root: B, sc: &mut Scratch) -> R<Vec<Insn>> {
+    let Scratch {
+        pos,
+        order,
+        stack,
+        slens,
+        longjt,
+        longjf,
+        offset,
+    } = sc;
     // Placement order of the reachable blocks: post-order, JF subtree, JT
     // subtree, then the block itself (each placed in front of the
     // previous ones, so the first placed ends the program).
-    let mut pos = vec![u32::MAX; blocks.len()];
-    let mut order: Vec<B> = Vec::with_capacity(64);
-    let mut stack: Vec<(B, u8)> = Vec::with_capacity(64);
+    pos.clear();
+    pos.resize(blocks.len(), u32::MAX);
+    order.clear();
+    stack.clear();
     stack.push((root, 0));
     while let Some((p, st)) = stack.pop() {
         let b = &blocks[p];
@@ -45,10 +83,14 @@ pub fn to_insns(blocks: &[Block], root: B) -> R<Vec<Insn>> {
         }
     }
     let m = order.len();
-    let slens: Vec<usize> = order.iter().map(|&p| slen(&blocks[p])).collect();
-    let mut longjt = vec![false; m];
-    let mut longjf = vec![false; m];
-    let mut offset = vec![0usize; m];
+    slens.clear();
+    slens.extend(order.iter().map(|&p| slen(&blocks[p])));
+    longjt.clear();
+    longjt.resize(m, false);
+    longjf.clear();
+    longjf.resize(m, false);
+    offset.clear();
+    offset.resize(m, 0);
     loop {
         let total: usize = (0..m)
             .map(|i| slens[i] + 1 + longjt[i] as usize + longjf[i] as usize)

@@ -286,17 +286,19 @@ fn reset<T: Clone>(v: &mut Vec<T>, n: usize, x: T) {
 
 /// Optimize the graph rooted at `root` in place; returns the new root.
 pub fn optimize(blocks: &mut [Block], root: B) -> R<B> {
-    let mut o = SCRATCH.with(|s| std::mem::take(&mut *s.borrow_mut()));
-    o.load(blocks, root);
-    let r = o.run();
-    if r.is_ok() {
-        o.store(blocks);
-    }
-    let n = o.n;
-    // very large graphs: do not pin their buffers
-    if n <= 4096 {
-        SCRATCH.with(|s| *s.borrow_mut() = o);
-    }
+    let r = SCRATCH.with(|cell| {
+        let mut o = cell.borrow_mut();
+        o.load(blocks, root);
+        let r = o.run();
+        if r.is_ok() {
+            o.store(blocks);
+        }
+        // very large graphs: do not pin their buffers
+        if o.n > 4096 {
+            *o = Opt::default();
+        }
+        r
+    });
     r?;
     Ok(opt_root(blocks, root))
 }
