@@ -1436,17 +1436,6 @@ impl Opt {
         Ok(())
     }
 
-    /// Do the live statements of blocks `i` and `j` agree?
-    fn eq_stmts(&self, i: usize, j: usize) -> bool {
-        let a = &self.st[self.sstart[i] as usize..][..self.slen[i] as usize];
-        let b = &self.st[self.sstart[j] as usize..][..self.slen[j] as usize];
-        let live = |s: &&S| s.code != NOP;
-        a.iter()
-            .filter(live)
-            .map(|s| (s.code, s.k))
-            .eq(b.iter().filter(live).map(|s| (s.code, s.k)))
-    }
-
     /// libpcap's intern_blocks: every reachable block i is linked to the
     /// first reachable block j > i equal to it (same jump, targets and live
     /// statements), and edges to i go to j, until nothing changes. The
@@ -1456,72 +1445,108 @@ impl Opt {
     /// back to libpcap's linear scan.
     fn intern_blocks(&mut self) {
         let n = self.n;
+        if n == 0 {
+            return;
+        }
+        let Opt {
+            succ,
+            code,
+            k,
+            sstart,
+            slen,
+            st,
+            mark,
+            link,
+            keys,
+            shash,
+            itab,
+            stack,
+            ..
+        } = self;
+        let (succ, code, k, sstart, slen, st) = (
+            &mut succ[..2 * n],
+            &code[..n],
+            &k[..n],
+            &sstart[..n],
+            &slen[..n],
+            &st[..],
+        );
+        let stmts = |i: usize| &st[sstart[i] as usize..][..slen[i] as usize];
+        // do the live statements of blocks i and j agree?
+        let eq_stmts = |i: usize, j: usize| {
+            let live = |s: &&S| s.code != NOP;
+            stmts(i)
+                .iter()
+                .filter(live)
+                .map(|s| (s.code, s.k))
+                .eq(stmts(j).iter().filter(live).map(|s| (s.code, s.k)))
+        };
         // jump and statements do not change here: hash them once
-        self.keys.clear();
-        self.shash.clear();
+        keys.clear();
+        shash.clear();
         for i in 0..n {
-            let k1 = (self.code[i] as u64) << 32 | self.k[i] as u64;
-            let base = self.sstart[i] as usize;
+            let k1 = (code[i] as u64) << 32 | k[i] as u64;
             let mut h = k1;
-            for s in &self.st[base..base + self.slen[i] as usize] {
+            for s in stmts(i) {
                 if s.code != NOP {
                     h = (h ^ ((s.code as u64) << 32 | s.k as u64))
                         .wrapping_mul(0x9e37_79b9_7f4a_7c15);
                 }
             }
-            self.keys.push((k1, 0, 0));
-            self.shash.push(h);
+            keys.push((k1, 0, 0));
+            shash.push(h);
         }
+        let (keys, shash) = (&mut keys[..n], &shash[..n]);
+        let size = (2 * n).next_power_of_two();
+        let mask = size - 1;
+        let slot = |h: u64| (h.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 40) as usize & mask;
         loop {
             let mut done1 = true;
-            reset(&mut self.link, n, NONE);
+            reset(link, n, NONE);
+            reset(mark, n, false);
+            let (link, mark) = (&mut link[..n], &mut mark[..n]);
             // mark reachable
-            reset(&mut self.mark, n, false);
-            let mut st = std::mem::take(&mut self.stack);
-            st.clear();
-            st.push((0, 0));
-            while let Some((b, _)) = st.pop() {
+            stack.clear();
+            stack.push((0, 0));
+            while let Some((b, _)) = stack.pop() {
                 let b = b as usize;
-                if self.mark[b] {
+                if mark[b] {
                     continue;
                 }
-                self.mark[b] = true;
-                let (t, f) = (self.succ[b], self.succ[n + b]);
+                mark[b] = true;
+                let (t, f) = (succ[b], succ[n + b]);
                 if t != NONE && f != NONE {
-                    st.push((t, 0));
-                    st.push((f, 0));
+                    stack.push((t, 0));
+                    stack.push((f, 0));
                 }
             }
-            self.stack = st;
             if n >= 2 {
                 for i in 0..n {
-                    if self.mark[i] {
-                        let k2 = (self.succ[i] as u64) << 32 | self.succ[n + i] as u64;
-                        let h = self.shash[i] ^ k2.wrapping_mul(0x9e37_79b9_7f4a_7c15);
-                        self.keys[i] = (self.keys[i].0, k2, h);
+                    if mark[i] {
+                        let k2 = (succ[i] as u64) << 32 | succ[n + i] as u64;
+                        let h = shash[i] ^ k2.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+                        keys[i] = (keys[i].0, k2, h);
                     }
                 }
-                let size = (2 * n).next_power_of_two();
-                let mask = size - 1;
-                reset(&mut self.itab, size, NONE);
-                let slot = |h: u64| (h.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 40) as usize & mask;
-                if self.mark[n - 1] {
-                    let mut p = slot(self.keys[n - 1].2);
-                    while self.itab[p] != NONE {
+                reset(itab, size, NONE);
+                let itab = &mut itab[..size];
+                if mark[n - 1] {
+                    let mut p = slot(keys[n - 1].2);
+                    while itab[p] != NONE {
                         p = (p + 1) & mask;
                     }
-                    self.itab[p] = (n - 1) as u32;
+                    itab[p] = (n - 1) as u32;
                 }
                 for i in (0..n - 1).rev() {
-                    if !self.mark[i] {
+                    if !mark[i] {
                         continue;
                     }
-                    let ki = self.keys[i];
+                    let ki = keys[i];
                     let mut p = slot(ki.2);
                     let mut cand = NONE;
-                    while self.itab[p] != NONE {
-                        let j = self.itab[p] as usize;
-                        if self.keys[j] == ki {
+                    while itab[p] != NONE {
+                        let j = itab[p] as usize;
+                        if keys[j] == ki {
                             cand = j as u32;
                             break;
                         }
@@ -1529,39 +1554,36 @@ impl Opt {
                     }
                     if cand != NONE {
                         let j = cand as usize;
-                        let found = if self.eq_stmts(i, j) {
+                        let found = if eq_stmts(i, j) {
                             Some(j)
                         } else {
                             (i + 1..n).find(|&j| {
-                                self.mark[j]
-                                    && self.keys[j].0 == ki.0
-                                    && self.keys[j].1 == ki.1
-                                    && self.eq_stmts(i, j)
+                                mark[j] && keys[j].0 == ki.0 && keys[j].1 == ki.1 && eq_stmts(i, j)
                             })
                         };
                         if let Some(j) = found {
-                            let lj = self.link[j];
-                            self.link[i] = if lj != NONE { lj } else { j as u32 };
+                            let lj = link[j];
+                            link[i] = if lj != NONE { lj } else { j as u32 };
                         }
                     }
                     // the nearest block with this key is now i
-                    self.itab[p] = i as u32;
+                    itab[p] = i as u32;
                 }
             }
             for i in 0..n {
-                let (t, f) = (self.succ[i], self.succ[n + i]);
+                let (t, f) = (succ[i], succ[n + i]);
                 if t == NONE || f == NONE {
                     continue;
                 }
-                let lt = self.link[t as usize];
+                let lt = link[t as usize];
                 if lt != NONE {
                     done1 = false;
-                    self.succ[i] = lt;
+                    succ[i] = lt;
                 }
-                let lf = self.link[f as usize];
+                let lf = link[f as usize];
                 if lf != NONE {
                     done1 = false;
-                    self.succ[n + i] = lf;
+                    succ[n + i] = lf;
                 }
             }
             if done1 {
