@@ -873,13 +873,13 @@ impl<'a> Cs<'a> {
 
     fn mpls_linktype(&mut self, ll: u32) -> R<B> {
         match ll {
-            ETHERTYPE_IP | 0x21 => {
+            ETHERTYPE_IP => {
                 let b0 = self.mcmp(OffRel::LinkPl, (-2i32) as u32, BPF_B, 0x01, 0x01)?;
                 let b1 = self.mcmp(OffRel::LinkPl, 0, BPF_B, 0x40, 0xf0)?;
                 self.gen_and(b0, b1);
                 Ok(b1)
             }
-            ETHERTYPE_IPV6 | 0x57 => {
+            ETHERTYPE_IPV6 => {
                 let b0 = self.mcmp(OffRel::LinkPl, (-2i32) as u32, BPF_B, 0x01, 0x01)?;
                 let b1 = self.mcmp(OffRel::LinkPl, 0, BPF_B, 0x60, 0xf0)?;
                 self.gen_and(b0, b1);
