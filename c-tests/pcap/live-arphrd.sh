@@ -18,7 +18,8 @@
 #     others IPv4/UDP packets.
 #  B. the device types this kernel can create (all Ethernet-framed, besides
 #     tun, covered by live-tun.sh): a bridge (frames through a veth port),
-#     macvlan (over a veth), a tap device (frames written into it): -L,
+#     macvlan (over a veth), veths named cdma_rmnet0 and isdn0 (RAW and
+#     cooked by name), a tap device (frames written into it): -L,
 #     linkprobe, -c N -w and -e as above; vxlan and ifb, which we cannot
 #     send through: -L, linkprobe, and a capture stopped by SIGINT (output,
 #     statistics, exit status).
@@ -180,6 +181,13 @@ ip -n "$ns" link set mv2 multicast off up
 ip -n "$ns" link add mv0 link mv1 type macvlan mode bridge
 ip -n "$ns" link set mv0 multicast off up
 runs macvlan mv0 push_dev mv2
+# Ethernet devices libpcap treats by name: cdma_rmnet* as RAW, isdn* cooked
+for name in cdma_rmnet0 isdn0; do
+	ip -n "$ns" link add "$name" type veth peer name "p$name"
+	ip -n "$ns" link set "$name" multicast off up
+	ip -n "$ns" link set "p$name" multicast off up
+	runs "$name" "$name" push_dev "p$name"
+done
 start_tun tap0 1 tap
 runs tap tap0 push tap0
 stop_tun tap0
@@ -248,7 +256,7 @@ done
 echo "ok   ${#summary[@]} devices/cases identical to Debian libpcap (-L, linkprobe, -w records, -e; label:DLT:records): ${summary[*]}"
 # Frames must have been captured where they can be (not on unknown DLTs
 # tcpdump refuses, devices that cannot come up, vxlan/ifb).
-for label in arphrd512 arphrd776 arphrd778 arphrd280 arphrd824 arphrd1 bridge macvlan tap; do
+for label in arphrd512 arphrd776 arphrd778 arphrd280 arphrd824 arphrd1 bridge macvlan cdma_rmnet0 isdn0 tap; do
 	n=$(($(wc -l <"$work/shim/$label/w.records") - 2))
 	if [ "$n" -ne "$N" ]; then echo "FAIL $label: $n of $N records"; fail=1; fi
 done

@@ -31,6 +31,7 @@ pub mod dlt {
     pub const IEEE802_11: i32 = 105;
     pub const FRELAY: i32 = 107;
     pub const LINUX_SLL: i32 = 113;
+    pub const LINUX_SLL2: i32 = 276;
     pub const LTALK: i32 = 114;
     pub const PRISM_HEADER: i32 = 119;
     pub const IP_OVER_FC: i32 = 122;
@@ -115,8 +116,14 @@ pub fn for_arphrd(hw: u32, dev: &str, wifi: bool) -> Link {
             if dev.starts_with("cdma_rmnet") {
                 raw(&[dlt::RAW])
             } else if dev.starts_with("isdn") || dev.starts_with("isdY") {
-                // ISDN devices: cooked, whatever their framing.
-                cooked(dlt::LINUX_SLL)
+                // ISDN devices: cooked, whatever their framing; libpcap
+                // 1.10.3 then offers LINUX_SLL2 too, unless the device is
+                // wireless (its Ethernet DLT list had only one entry).
+                let mut l = cooked(dlt::LINUX_SLL);
+                if !wifi {
+                    l.dlts.push(dlt::LINUX_SLL2);
+                }
+                l
             } else if wifi {
                 raw(&[dlt::EN10MB])
             } else {
@@ -211,7 +218,9 @@ mod tests {
         assert_eq!(l(arphrd::ETHER).dlts, vec![1, 143]);
         assert_eq!(for_arphrd(1, "w0", true).dlts, vec![1]);
         assert_eq!(for_arphrd(1, "cdma_rmnet0", false).dlts, vec![12]);
-        assert!(for_arphrd(1, "isdn0", false).cooked);
+        let isdn = for_arphrd(1, "isdn0", false);
+        assert_eq!((isdn.dlts, isdn.cooked), (vec![113, 276], true));
+        assert_eq!(for_arphrd(1, "isdn0", true).dlts, vec![113]);
         assert_eq!(l(arphrd::LOOPBACK).dlts, vec![1]);
         assert_eq!(l(arphrd::NONE).dlts, vec![12]);
         assert_eq!(l(arphrd::SIT).dlts, vec![12]);
