@@ -721,6 +721,29 @@ def _native(self):
     return out
 
 
+def _mega(self):
+    """Deep and/or/not/paren combinations of the other families' primitives
+    (stacking, link-type specific, names, arithmetic): qualifier state that
+    outlives a term (MPLS/VLAN depth, inherited qualifiers) meets everything."""
+    r = self.r
+    pool = ([e for e in self.families() if r.random() < 0.3] + self.misc()[:2000]
+            + [r.choice(STACK) + " and " + r.choice(TAILS[1:]) for _ in range(500)]
+            + [self.prim() for _ in range(3000)] + [self.arth() + " > " + self.arth()
+                                                     for _ in range(500)])
+
+    def ex(d=0):
+        t = r.random()
+        if d > 3 or t < 0.4:
+            e = r.choice(pool)
+            return "(%s)" % e if r.random() < 0.5 else e
+        if t < 0.55:
+            return r.choice(["not ", "! "]) + "(%s)" % ex(d + 1)
+        return "%s %s %s" % (ex(d + 1), r.choice(["and", "or", "&&", "||"]), ex(d + 1))
+
+    return [ex() for _ in range(4000)]
+
+
+Gen.mega = _mega
 Gen.native = _native
 Gen.reject = _reject
 Gen.lexerr = _lexerr
@@ -729,7 +752,7 @@ Gen.tokseq = _tokseq
 Gen.charmut = _charmut
 
 FAMILIES = ["addr", "inherit", "mac", "arith", "lens", "stacks", "families", "misc", "lexical",
-            "combos", "tokseq", "charmut", "etcnames", "lexerr", "reject", "native", "mutate"]
+            "combos", "tokseq", "charmut", "etcnames", "lexerr", "reject", "native", "mega", "mutate"]
 
 
 def main():
@@ -774,7 +797,7 @@ def main():
                 emit(f, [e], [d])
             continue
         produced[f] = ex
-        if f in ("addr", "combos", "arith", "stacks", "inherit", "tokseq", "charmut", "lexerr", "reject"):
+        if f in ("addr", "combos", "arith", "stacks", "inherit", "tokseq", "charmut", "lexerr", "reject", "mega"):
             # big families: a sample of link types per expression
             for e in ex:
                 emit(f, [e], r.sample(MAIN_DLTS, 4) + [r.choice(ODD_DLTS)])
