@@ -743,6 +743,75 @@ def _mega(self):
     return [ex() for _ in range(4000)]
 
 
+def _literals(self):
+    """Random IPv4 (1-5 parts, octal/hex/overflowing parts, /len, mask) and
+    IPv6 (any group count, compression, IPv4 tail, bad groups, /len)
+    literals under host/net/proto qualifiers."""
+    r = self.r
+
+    def part():
+        c = r.random()
+        if c < 0.6:
+            return str(r.randrange(0, 256))
+        if c < 0.7:
+            return str(r.randrange(256, 70000))
+        if c < 0.8:
+            return "0" + str(r.randrange(0, 300))
+        if c < 0.9:
+            return "0x%x" % r.randrange(0, 300)
+        return r.choice(["4294967295", "4294967296", "99999999999", "08", "0x", "00", "0X1F"])
+
+    def v4():
+        return ".".join(part() for _ in range(r.choice([1, 2, 2, 3, 3, 4, 4, 4, 4, 5])))
+
+    def grp():
+        c = r.random()
+        if c < 0.7:
+            return "%x" % r.randrange(0, 65536)
+        if c < 0.8:
+            return "%X" % r.randrange(0, 65536)
+        if c < 0.9:
+            return "0" * r.randint(1, 3) + "%x" % r.randrange(0, 16)
+        return r.choice(["12345", "g", "", "ffff0", "0x1"])
+
+    def v6():
+        n = r.randint(0, 9)
+        gs = [grp() for _ in range(n)]
+        if r.random() < 0.6 and n <= 8:
+            k = r.randint(0, n)
+            t = ":".join(gs[:k]) + "::" + ":".join(gs[k:])
+        else:
+            t = ":".join(gs)
+        if r.random() < 0.2:
+            t += (":" if not t.endswith(":") else "") + ".".join(
+                str(r.choice([0, 1, 10, 127, 192, 255, 256, "01", "0x1"]))
+                for _ in range(r.choice([3, 4, 4, 4, 5])))
+        return t
+
+    quals = ["host", "net", "src host", "dst net", "ip host", "ip net", "arp host", "ip6 host",
+             "ip6 net", "ether host", "tcp host", "", "gateway", "port", "portrange", "proto",
+             "decnet host", "src or dst net", "less", "vlan"]
+    out = []
+    for _ in range(4000):
+        if r.random() < 0.5:
+            a = v4()
+            c = r.random()
+            if c < 0.35:
+                a += "/" + str(r.choice([0, 1, 8, 16, 24, 31, 32, 33, "08", "0x10"]))
+            elif c < 0.5:
+                a += " mask " + v4()
+        else:
+            a = v6()
+            if r.random() < 0.4:
+                a += "/" + str(r.choice([0, 1, 16, 64, 96, 127, 128, 129, "08", "0x40"]))
+        e = (r.choice(quals) + " " + a).strip()
+        if r.random() < 0.2:
+            e += " " + r.choice(["and tcp", "or " + v4(), "and not " + v6()])
+        out.append(e)
+    return out
+
+
+Gen.literals = _literals
 Gen.mega = _mega
 Gen.native = _native
 Gen.reject = _reject
@@ -752,7 +821,7 @@ Gen.tokseq = _tokseq
 Gen.charmut = _charmut
 
 FAMILIES = ["addr", "inherit", "mac", "arith", "lens", "stacks", "families", "misc", "lexical",
-            "combos", "tokseq", "charmut", "etcnames", "lexerr", "reject", "native", "mega", "mutate"]
+            "combos", "tokseq", "charmut", "etcnames", "lexerr", "reject", "native", "mega", "literals", "mutate"]
 
 
 def main():
@@ -797,7 +866,7 @@ def main():
                 emit(f, [e], [d])
             continue
         produced[f] = ex
-        if f in ("addr", "combos", "arith", "stacks", "inherit", "tokseq", "charmut", "lexerr", "reject", "mega"):
+        if f in ("addr", "combos", "arith", "stacks", "inherit", "tokseq", "charmut", "lexerr", "reject", "mega", "literals"):
             # big families: a sample of link types per expression
             for e in ex:
                 emit(f, [e], r.sample(MAIN_DLTS, 4) + [r.choice(ODD_DLTS)])
