@@ -479,8 +479,19 @@ impl Opt {
     fn find_levels(&mut self) {
         let n = self.n;
         reset(&mut self.mark, n, false);
-        let mut stack = std::mem::take(&mut self.stack);
-        let mut order = std::mem::take(&mut self.order);
+        let Opt {
+            mark,
+            stack,
+            order,
+            succ,
+            level,
+            lv_start,
+            lv_flat,
+            lv_pos,
+            down,
+            ..
+        } = self;
+        let (mark, succ, level) = (&mut mark[..n], &succ[..2 * n], &mut level[..n]);
         stack.clear();
         order.clear();
         let mut maxl = 0;
@@ -489,12 +500,12 @@ impl Opt {
         stack.push((0, 0));
         while let Some((b, post)) = stack.pop() {
             let bu = b as usize;
-            let (t, f) = (self.succ[bu], self.succ[n + bu]);
+            let (t, f) = (succ[bu], succ[n + bu]);
             if post == 0 {
-                if self.mark[bu] {
+                if mark[bu] {
                     continue;
                 }
-                self.mark[bu] = true;
+                mark[bu] = true;
                 stack.push((b, 1));
                 if t != NONE {
                     if f != NONE {
@@ -504,11 +515,11 @@ impl Opt {
                 }
             } else {
                 let lv = if t != NONE && f != NONE {
-                    self.level[t as usize].max(self.level[f as usize]) + 1
+                    level[t as usize].max(level[f as usize]) + 1
                 } else {
                     0
                 };
-                self.level[bu] = lv;
+                level[bu] = lv;
                 maxl = maxl.max(lv);
                 order.push((b, lv));
             }
@@ -516,30 +527,29 @@ impl Opt {
         // libpcap prepends each block to its level's list: within a level
         // the order is the reverse of the visit order
         let maxl = maxl as usize;
-        reset(&mut self.lv_start, maxl + 2, 0);
-        for &(_, lv) in &order {
-            self.lv_start[lv as usize + 1] += 1;
+        reset(lv_start, maxl + 2, 0);
+        let lv_start = &mut lv_start[..maxl + 2];
+        for &(_, lv) in order.iter() {
+            lv_start[lv as usize + 1] += 1;
         }
         for i in 0..=maxl {
-            self.lv_start[i + 1] += self.lv_start[i];
+            lv_start[i + 1] += lv_start[i];
         }
-        reset(&mut self.lv_flat, order.len(), 0);
+        reset(lv_flat, order.len(), 0);
         // fill each level from its end
-        self.lv_pos.clear();
-        self.lv_pos.extend_from_slice(&self.lv_start[1..]);
-        for &(b, lv) in &order {
-            let p = &mut self.lv_pos[lv as usize];
+        lv_pos.clear();
+        lv_pos.extend_from_slice(&lv_start[1..]);
+        for &(b, lv) in order.iter() {
+            let p = &mut lv_pos[lv as usize];
             *p -= 1;
-            self.lv_flat[*p as usize] = b;
+            lv_flat[*p as usize] = b;
         }
         // the deepest level first (the order of the bottom-up walks)
-        self.down.clear();
+        down.clear();
         for i in (0..=maxl).rev() {
-            let r = self.lv_start[i] as usize..self.lv_start[i + 1] as usize;
-            self.down.extend_from_slice(&self.lv_flat[r]);
+            let r = lv_start[i] as usize..lv_start[i + 1] as usize;
+            down.extend_from_slice(&lv_flat[r]);
         }
-        self.stack = stack;
-        self.order = order;
     }
 
     fn find_dom(&mut self) {
