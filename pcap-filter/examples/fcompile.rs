@@ -65,7 +65,8 @@ fn main() {
         };
         let mut opts = CompileOptions {
             linktype: f[0].parse().unwrap_or(1),
-            snaplen: f[1].parse().unwrap_or(262144),
+            // atoi() like the C harness: "-1" and "4294967295" are both 0xffffffff
+            snaplen: f[1].parse::<i64>().map_or(262144, |v| v as u32),
             optimize: f[3] == "1",
             netmask,
             ..Default::default()
