@@ -19,7 +19,8 @@
 #  B. the device types this kernel can create (all Ethernet-framed, besides
 #     tun, covered by live-tun.sh): a bridge (frames through a veth port),
 #     macvlan (over a veth), veths named cdma_rmnet0 and isdn0 (RAW and
-#     cooked by name), a tap device (frames written into it): -L,
+#     cooked by name; isdn0 also with -y LINUX_SLL2), a tap device (frames
+#     written into it): -L,
 #     linkprobe, -c N -w and -e as above; vxlan and ifb, which we cannot
 #     send through: -L, linkprobe, and a capture stopped by SIGINT (output,
 #     statistics, exit status).
@@ -188,6 +189,19 @@ for name in cdma_rmnet0 isdn0; do
 	ip -n "$ns" link set "p$name" multicast off up
 	runs "$name" "$name" push_dev "p$name"
 done
+# isdn0 also offers LINUX_SLL2: frames with that header
+for which in sys shim; do
+	d=$work/$which/isdn0-sll2
+	mkdir -p "$d"
+	envlib=()
+	[ $which = shim ] && envlib=(LD_LIBRARY_PATH="$lib")
+	ip netns exec "$ns" env "${envlib[@]}" tcpdump -Z root -i isdn0 -y LINUX_SLL2 -c "$N" -w "$d/w.pcap" >"$d/w.out" 2>"$d/w.err" &
+	pid=$!
+	listening "$d/w.err" $pid && sleep 0.2 && push_dev pisdn0
+	reap $pid >>"$d/w.out"
+	{ head -c 24 "$d/w.pcap" | od -An -tx1; recs "$d/w.pcap"; } >"$d/w.records"
+	for f in L probe e.out e.err; do : >"$d/$f"; done
+done
 start_tun tap0 1 tap
 runs tap tap0 push tap0
 stop_tun tap0
@@ -256,7 +270,7 @@ done
 echo "ok   ${#summary[@]} devices/cases identical to Debian libpcap (-L, linkprobe, -w records, -e; label:DLT:records): ${summary[*]}"
 # Frames must have been captured where they can be (not on unknown DLTs
 # tcpdump refuses, devices that cannot come up, vxlan/ifb).
-for label in arphrd512 arphrd776 arphrd778 arphrd280 arphrd824 arphrd1 bridge macvlan cdma_rmnet0 isdn0 tap; do
+for label in arphrd512 arphrd776 arphrd778 arphrd280 arphrd824 arphrd1 bridge macvlan cdma_rmnet0 isdn0 isdn0-sll2 tap; do
 	n=$(($(wc -l <"$work/shim/$label/w.records") - 2))
 	if [ "$n" -ne "$N" ]; then echo "FAIL $label: $n of $N records"; fail=1; fi
 done
