@@ -683,13 +683,14 @@ impl Opt {
         self.ie_ver = (self.gver, self.lv_ver);
         let n = self.n;
         reset(&mut self.in_pos, n, 0);
-        let maxl = self.level[0] as usize;
-        let lo = self.lv_start[1] as usize;
-        let hi = self.lv_start[maxl + 1] as usize;
-        for bi in lo..hi {
-            let id = self.lv_flat[bi] as usize;
-            self.in_pos[self.succ[id] as usize] += 1;
-            self.in_pos[self.succ[n + id] as usize] += 1;
+        {
+            let (in_pos, succ) = (&mut self.in_pos[..n], &self.succ[..2 * n]);
+            // levels 1..=maxl
+            for &id in &self.lv_flat[self.lv_start[1] as usize..] {
+                let id = id as usize;
+                in_pos[succ[id] as usize] += 1;
+                in_pos[succ[n + id] as usize] += 1;
+            }
         }
         self.in_start.resize(n + 1, 0);
         self.in_start[0] = 0;
