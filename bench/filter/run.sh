@@ -5,7 +5,9 @@
 #     bpf::Program::filter, same optimized program (compiled by libpcap),
 #     same DLT_EN10MB packets (tcpdump test captures + crafted frames);
 #  2. compile: Ir of pcap_compile and of pcap_filter::compile (optimized,
-#     DLT_EN10MB) on bench/filter/exprs.txt, ITER times each.
+#     DLT_EN10MB) on bench/filter/exprs.txt, ITER times each: every
+#     expression alone (FILTER_BENCH_TOTAL_ONLY=1 skips these), then all
+#     of them in one process.
 # usage: bench/filter/run.sh [TOOLDIR]   (make bench-filter)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -48,7 +50,19 @@ done < bench/filter/interp-exprs.txt
 
 echo
 echo "== compile: callgrind Ir per pcap_compile (optimize on, DLT_EN10MB), $(grep -c . bench/filter/exprs.txt) expressions x $ITER"
+if [ -z "${FILTER_BENCH_TOTAL_ONLY:-}" ]; then
+  # each expression alone (ITER compilations in one process)
+  printf '%-44s %10s %10s %7s\n' expression libpcap ours ratio
+  while IFS= read -r e; do
+    [ -z "$e" ] && continue
+    c=$(printf '%s\n' "$e" | ir pcap_compile "$T/compile_bench_c" "$ITER")
+    r=$(printf '%s\n' "$e" | ir compile_bench::compile_one "$TGT/release/examples/compile_bench" "$ITER")
+    name=$e; [ ${#name} -gt 44 ] && name="${name:0:41}..."
+    printf '%-44s %10d %10d %7.3f\n' "$name" $((c / ITER)) $((r / ITER)) "$(echo "$r / $c" | bc -l)"
+  done < bench/filter/exprs.txt
+fi
+# all expressions in one process (the headline number)
 c=$(ir pcap_compile "$T/compile_bench_c" "$ITER" < bench/filter/exprs.txt)
 r=$(ir compile_bench::compile_one "$TGT/release/examples/compile_bench" "$ITER" < bench/filter/exprs.txt)
 n=$(( $(grep -c . bench/filter/exprs.txt) * ITER ))
-printf 'libpcap %d Ir/expression, ours %d Ir/expression, ratio %.3f\n' $((c / n)) $((r / n)) "$(echo "$r / $c" | bc -l)"
+printf 'all: libpcap %d Ir/expression, ours %d Ir/expression, ratio %.3f\n' $((c / n)) $((r / n)) "$(echo "$r / $c" | bc -l)"
