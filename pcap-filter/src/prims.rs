@@ -665,12 +665,11 @@ impl<'a> Cs<'a> {
     }
 
     fn nametoport(&self, name: &str) -> Option<(u32, u32)> {
-        if !name.is_empty() && name.bytes().all(|c| c.is_ascii_digit()) {
-            return name
-                .parse::<u32>()
-                .ok()
-                .filter(|p| *p <= 65535)
-                .map(|p| (p, PROTO_UNDEF));
+        // getaddrinfo(NULL, name) takes a numeric service first
+        match numeric_service(name) {
+            NumServ::Port(p) => return Some((p, PROTO_UNDEF)),
+            NumServ::Invalid => return None,
+            NumServ::NotNumeric => {}
         }
         let (tcp, udp) = self.res.service(name);
         match (tcp, udp) {
@@ -1685,6 +1684,58 @@ impl<'a> Cs<'a> {
         };
         self.gen_and(b0, b1);
         Ok(b1)
+    }
+}
+
+enum NumServ {
+    Port(u32),
+    Invalid,
+    NotNumeric,
+}
+
+/// glibc getaddrinfo's numeric service: `strtoul(s, &end, 10)` must consume
+/// the whole string (an empty string is port 0); the value is kept as an
+/// int (negative: no such service) and used modulo 65536.
+fn numeric_service(s: &str) -> NumServ {
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() && matches!(b[i], b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r') {
+        i += 1;
+    }
+    let neg = b.get(i) == Some(&b'-');
+    if matches!(b.get(i), Some(b'+') | Some(b'-')) {
+        i += 1;
+    }
+    let start = i;
+    let mut v: u64 = 0;
+    let mut overflow = false;
+    while i < b.len() && b[i].is_ascii_digit() {
+        match v
+            .checked_mul(10)
+            .and_then(|x| x.checked_add(u64::from(b[i] - b'0')))
+        {
+            Some(x) => v = x,
+            None => overflow = true,
+        }
+        i += 1;
+    }
+    // no digits: strtoul leaves the end pointer at the start of the string
+    let end = if i == start { 0 } else { i };
+    if end != b.len() {
+        return NumServ::NotNumeric;
+    }
+    let v = if overflow {
+        u64::MAX
+    } else if neg {
+        v.wrapping_neg()
+    } else {
+        v
+    };
+    let num = v as u32 as i32;
+    if num < 0 {
+        NumServ::Invalid
+    } else {
+        NumServ::Port(num as u32 & 0xffff)
     }
 }
 
