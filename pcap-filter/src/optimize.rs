@@ -1613,14 +1613,14 @@ impl Opt {
 
 /// rows `d1` and `d2` &= row `src` of a bit matrix with `w` words per row
 /// (src is never d1 or d2; d1 may be d2)
-#[inline]
+#[inline(always)]
 fn intersect_into(m: &mut [u64], w: usize, src: usize, d1: usize, d2: usize) {
     and_row(m, w, src, d1);
     and_row(m, w, src, d2);
 }
 
 /// row `dst` &= row `src` (different rows)
-#[inline]
+#[inline(always)]
 fn and_row(m: &mut [u64], w: usize, src: usize, dst: usize) {
     let (s0, d0) = (src * w, dst * w);
     if s0 + w > m.len() || d0 + w > m.len() || src == dst {
