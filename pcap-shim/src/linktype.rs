@@ -184,17 +184,25 @@ pub fn unknown_warning(hw: u32) -> String {
 /// to network byte order; a classic CAN frame (ETH_P_CAN) loses CANFD_FDF
 /// from its flags byte; a CAN FD frame (ETH_P_CANFD) loses the three
 /// defined flags (FDF, ESI, BRS) and its two reserved bytes are cleared.
-/// The ring does not report a frame's protocol, so it is told by the
-/// length on the wire, which is what a CAN device's frames of each
-/// protocol have (16 and 72 bytes).
-pub fn can_fixup(b: &mut [u8], wire_len: u32) {
+/// The protocol is the one the kernel reports for the frame
+/// (`sll_protocol`); when the ring cannot say (0: the kernel module), it is
+/// told by the length on the wire, which is what a CAN device's frames of
+/// each protocol have (16 and 72 bytes).
+pub fn can_fixup(b: &mut [u8], protocol: u16, wire_len: u32) {
+    const ETH_P_CAN: u16 = 0x000c;
+    const ETH_P_CANFD: u16 = 0x000d;
     const CANFD_BRS: u8 = 0x01;
     const CANFD_ESI: u8 = 0x02;
     const CANFD_FDF: u8 = 0x04;
+    let protocol = match (protocol, wire_len) {
+        (0, 16) => ETH_P_CAN,
+        (0, 72) => ETH_P_CANFD,
+        (p, _) => p,
+    };
     if b.len() >= 8 {
-        match wire_len {
-            16 => b[5] &= !CANFD_FDF,
-            72 => {
+        match protocol {
+            ETH_P_CAN => b[5] &= !CANFD_FDF,
+            ETH_P_CANFD => {
                 b[5] &= !(CANFD_FDF | CANFD_ESI | CANFD_BRS);
                 b[6] = 0;
                 b[7] = 0;
@@ -246,14 +254,28 @@ mod tests {
         let mut c = [
             0x23, 0x01, 0, 0, 8, 0xff, 0xee, 0xdd, 1, 2, 3, 4, 5, 6, 7, 8,
         ];
-        can_fixup(&mut c, 16);
+        let c0 = c;
+        can_fixup(&mut c, 0x000c, 16);
         assert_eq!(&c[..8], &[0, 0, 0x01, 0x23, 8, 0xfb, 0xee, 0xdd]);
+        // Protocol unknown (module): told by length.
+        let mut c1 = c0;
+        can_fixup(&mut c1, 0, 16);
+        assert_eq!(c1, c);
         let mut fd = [0u8; 72];
         fd[..8].copy_from_slice(&[0x78, 0x56, 0x34, 0x12, 64, 0xf1, 9, 9]);
-        can_fixup(&mut fd, 72);
+        let fd0 = fd;
+        can_fixup(&mut fd, 0x000d, 72);
         assert_eq!(&fd[..8], &[0x12, 0x34, 0x56, 0x78, 64, 0xf0, 0, 0]);
+        let mut fd1 = fd0;
+        can_fixup(&mut fd1, 0, 72);
+        assert_eq!(fd1, fd);
+        // The protocol wins over the length: a 16-byte CAN FD frame keeps
+        // only its id swap and flag clearing as CAN FD.
+        let mut odd = c0;
+        can_fixup(&mut odd, 0x000d, 16);
+        assert_eq!(&odd[..8], &[0, 0, 0x01, 0x23, 8, 0xf8, 0, 0]);
         let mut other = [0x45, 0, 0, 20, 0xaa];
-        can_fixup(&mut other, 20);
+        can_fixup(&mut other, 0x0800, 20);
         assert_eq!(other, [20, 0, 0, 0x45, 0xaa]);
     }
 }

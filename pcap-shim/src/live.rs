@@ -469,7 +469,7 @@ impl Live {
                     let data = &pk.data[..caplen as usize];
                     let taken = if self.can {
                         let mut b = data.to_vec();
-                        crate::linktype::can_fixup(&mut b, pk.wire_len);
+                        crate::linktype::can_fixup(&mut b, pk.protocol, pk.wire_len);
                         f(&h, &b)
                     } else {
                         f(&h, data)

@@ -188,9 +188,11 @@ impl KmodRing {
         // The module allocates slots x bucket at bind and refuses (EINVAL) a
         // ring above its memory cap: a big slot count is halved down to the
         // module's num_slots, then a big bucket (the pcap shim asks for its
-        // snaplen, up to 65535) until it fits, never below a full Ethernet
-        // frame with a VLAN tag.
-        let mut bucket = bucket_len;
+        // snaplen) until it fits, never below a full Ethernet frame with a
+        // VLAN tag. Buckets start at most at the module's MAX_BUCKET_LEN
+        // (65,535): a bigger request (the shim's snaplen up to 262,144) is
+        // cut there rather than halved below it.
+        let mut bucket = bucket_len.min(crate::ring::MAX_ENV_BUCKET_LEN);
         let floor = module_num_slots();
         let mut slots = if num_slots == 0 {
             0

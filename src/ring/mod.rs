@@ -303,6 +303,10 @@ pub struct Packet<'a> {
     /// Index of the device the frame was seen on (on the module: the
     /// ring's device).
     pub ifindex: i32,
+    /// The frame's protocol from the kernel's `sockaddr_ll`, host order
+    /// (0x0800 IPv4, 0x000c CAN, 0x000d CAN FD, ...); 0 on the module,
+    /// which does not report it.
+    pub protocol: u16,
     /// The parsed headers, when the rules needed them (AF_PACKET) or as
     /// the kernel module parsed them.
     pub parsed: Option<pkt_parsing_info>,
@@ -905,6 +909,7 @@ impl Ring {
                     ts_nsec: fr.nsec,
                     dir: fr.dir,
                     ifindex: self.ifindex as i32,
+                    protocol: 0,
                     parsed: Some(fr.parsed),
                     plugin: fr.plugin,
                 }));
@@ -936,6 +941,7 @@ impl Ring {
                 ts_nsec: fr.nsec,
                 dir: fr.dir,
                 ifindex: fr.ifindex,
+                protocol: fr.protocol,
                 parsed,
                 plugin: &[],
             }));

@@ -205,6 +205,9 @@ pub struct Frame<'a> {
     pub dir: Direction,
     /// The device the frame was seen on (useful on `any`).
     pub ifindex: i32,
+    /// The frame's protocol as the kernel gives it in `sockaddr_ll`
+    /// (host order: 0x0800 IPv4, 0x000c CAN, 0x000d CAN FD, ...).
+    pub protocol: u16,
 }
 
 /// The socket and its mapping. The descriptor and the mapping are released
@@ -269,11 +272,20 @@ impl TpacketV3 {
     fn setup(&mut self, caplen: u32) -> Result<(), Error> {
         let fd = self.fd;
         sys::setsockopt(fd, libc::SOL_PACKET, libc::PACKET_VERSION, &TPACKET_V3)?;
+        // Room for a VLAN tag put back before the frame; cooked rings add
+        // what libpcap adds for its SLL2 header (SLL2_HDR_LEN - 16 = 4), so
+        // that a frame the kernel cuts to fit one block is cut where
+        // libpcap's is.
+        let reserve = if self.cooked() == Cooked::Off {
+            VLAN_TAG_LEN
+        } else {
+            VLAN_TAG_LEN + SLL2_HDR_LEN - 16
+        };
         sys::setsockopt(
             fd,
             libc::SOL_PACKET,
             libc::PACKET_RESERVE,
-            &(VLAN_TAG_LEN as c_int),
+            &(reserve as c_int),
         )?;
         let req = TpacketReq3 {
             block_size: self.geo.block_size as u32,
@@ -566,6 +578,7 @@ impl TpacketV3 {
                 Direction::Rx
             },
             ifindex: self.rd32(h + H_IFINDEX) as i32,
+            protocol: u16::from_be(self.rd16(h + H_PROTOCOL)),
         }
     }
 
@@ -621,7 +634,7 @@ impl TpacketV3 {
                 }
             }
         };
-        // The kernel leaves 16 bytes + PACKET_RESERVE (4) between the end
+        // The kernel leaves 16 bytes + PACKET_RESERVE (8) between the end
         // of sockaddr_ll and the network header of SOCK_DGRAM frames for
         // exactly this (tpacket_rcv: netoff = ALIGN(hdrlen + 16) + reserve).
         debug_assert!(net >= h + H_SLL + 20 + len);
@@ -931,15 +944,16 @@ mod block_tests {
         assert!(!ring.has_frames(&cur));
     }
 
-    /// SOCK_DGRAM frames start at the network header 100 bytes in
-    /// (ALIGN(68 + 16) + 4): the SLL header (and tag) goes just before.
+    /// SOCK_DGRAM frames start at the network header 104 bytes in
+    /// (ALIGN(68 + 16) + 8 reserved): the SLL header (and tag) goes just
+    /// before.
     #[test]
     fn cooked_headers_are_built_in_the_headroom() {
         let ip = [
             0x45u8, 0, 0, 20, 0, 1, 0, 0, 64, 17, 0, 0, 198, 51, 100, 1, 198, 51, 100, 2,
         ];
         let mut s = Synthetic::new();
-        s.fill(&[(&ip, 100, None, 0), (&ip, 100, Some(5), 3)]);
+        s.fill(&[(&ip, 104, None, 0), (&ip, 104, Some(5), 3)]);
         let ring = s.ring(Cooked::Sll);
         let mut cur = Cursor::default();
         let sll = |pkttype: u8| {
@@ -966,7 +980,7 @@ mod block_tests {
         // SLL2 on a fresh copy of the block: protocol, reserved, ifindex,
         // hatype, pkttype, halen, address; no tag reinsertion.
         let mut s = Synthetic::new();
-        s.fill(&[(&ip, 100, Some(5), 0)]);
+        s.fill(&[(&ip, 104, Some(5), 0)]);
         let ring = s.ring(Cooked::Sll2);
         let mut cur = Cursor::default();
         let f = ring.next(&mut cur).unwrap();
