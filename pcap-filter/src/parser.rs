@@ -481,8 +481,7 @@ impl<'c, 'a> Parser<'c, 'a> {
                         // first, and the grammar's own checks below do not
                         // overwrite it (gencode's errors do)
                         if let Tok::Error(m) = next {
-                            if matches!(q.addr, A::Port | A::Portrange | A::Proto | A::Protochain)
-                            {
+                            if matches!(q.addr, A::Port | A::Portrange | A::Proto | A::Protochain) {
                                 return Err(m);
                             }
                         }
