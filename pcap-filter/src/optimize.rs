@@ -293,8 +293,9 @@ pub fn optimize(blocks: &mut [Block], root: B) -> R<B> {
         if r.is_ok() {
             o.store(blocks);
         }
-        // very large graphs: do not pin their buffers
-        if o.n > 4096 {
+        // large graphs: do not pin their buffers (the bit matrices grow
+        // with the square of the block count)
+        if o.n > 1024 {
             *o = Opt::default();
         }
         r
