@@ -67,7 +67,50 @@ impl Default for SystemResolver {
     }
 }
 
-fn lines(path: &std::path::Path) -> Vec<Vec<String>> {
+/// A parsed /etc file: its non-empty lines split into words (comments cut).
+type Table = std::rc::Rc<Vec<Vec<String>>>;
+
+/// One cached file: path, modification time and length when parsed.
+type Cached = (
+    std::path::PathBuf,
+    Option<std::time::SystemTime>,
+    u64,
+    Table,
+);
+
+thread_local! {
+    /// Files parsed by this thread, parsed again only when their
+    /// modification time or length changed (every lookup used to read
+    /// and split the whole file, e.g. /etc/services for each `port http`).
+    static FILES: std::cell::RefCell<Vec<Cached>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+fn lines(path: &std::path::Path) -> Table {
+    let key = std::fs::metadata(path)
+        .ok()
+        .map(|m| (m.modified().ok(), m.len()));
+    FILES.with(|cell| {
+        let mut files = cell.borrow_mut();
+        let hit = files.iter().position(|f| f.0 == path);
+        if let (Some(i), Some(k)) = (hit, key) {
+            if (files[i].1, files[i].2) == k {
+                return files[i].3.clone();
+            }
+        }
+        let t: Table = std::rc::Rc::new(parse_lines(path));
+        match (hit, key) {
+            (Some(i), Some(k)) => files[i] = (path.to_path_buf(), k.0, k.1, t.clone()),
+            (Some(i), None) => {
+                files.remove(i);
+            }
+            (None, Some(k)) => files.push((path.to_path_buf(), k.0, k.1, t.clone())),
+            (None, None) => {}
+        }
+        t
+    })
+}
+
+fn parse_lines(path: &std::path::Path) -> Vec<Vec<String>> {
     let Ok(text) = std::fs::read_to_string(path) else {
         return Vec::new();
     };
@@ -108,7 +151,7 @@ impl Resolver for SystemResolver {
         }
         let mut v4 = Vec::new();
         let mut v6 = Vec::new();
-        for l in lines(&self.etc.join("hosts")) {
+        for l in lines(&self.etc.join("hosts")).iter() {
             if l[1..].iter().any(|n| n.eq_ignore_ascii_case(name)) {
                 match l[0].parse::<IpAddr>() {
                     Ok(a @ IpAddr::V4(_)) if !v4.contains(&a) => v4.push(a),
@@ -141,7 +184,7 @@ impl Resolver for SystemResolver {
     }
 
     fn network(&self, name: &str) -> Option<u32> {
-        for l in lines(&self.etc.join("networks")) {
+        for l in lines(&self.etc.join("networks")).iter() {
             if l.len() >= 2 && (l[0] == name || l[2..].iter().any(|n| n == name)) {
                 return inet_network(&l[1]);
             }
@@ -152,7 +195,7 @@ impl Resolver for SystemResolver {
     fn service(&self, name: &str) -> (Option<u32>, Option<u32>) {
         let mut tcp = None;
         let mut udp = None;
-        for l in lines(&self.etc.join("services")) {
+        for l in lines(&self.etc.join("services")).iter() {
             if l.len() < 2 || !(l[0] == name || l[2..].iter().any(|n| n == name)) {
                 continue;
             }
@@ -172,7 +215,7 @@ impl Resolver for SystemResolver {
     }
 
     fn protocol(&self, name: &str) -> Option<u32> {
-        for l in lines(&self.etc.join("protocols")) {
+        for l in lines(&self.etc.join("protocols")).iter() {
             if l.len() >= 2 && (l[0] == name || l[2..].iter().any(|n| n == name)) {
                 return l[1].parse().ok();
             }
@@ -181,7 +224,7 @@ impl Resolver for SystemResolver {
     }
 
     fn ether(&self, name: &str) -> Option<[u8; 6]> {
-        for l in lines(&self.etc.join("ethers")) {
+        for l in lines(&self.etc.join("ethers")).iter() {
             if l.len() >= 2 && l[1] == name {
                 let p: Vec<&str> = l[0].split(':').collect();
                 if p.len() == 6 {
