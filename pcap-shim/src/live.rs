@@ -468,9 +468,22 @@ impl Live {
                     };
                     let data = &pk.data[..caplen as usize];
                     let taken = if self.can {
-                        let mut b = data.to_vec();
-                        crate::linktype::can_fixup(&mut b, pk.protocol, pk.wire_len);
-                        f(&h, &b)
+                        // The fix-up works on a copy (the ring's frame may
+                        // be read again): on the stack for CAN and CAN FD
+                        // frames (16 and 72 bytes), allocated only for
+                        // bigger ones (CAN XL).
+                        let mut small = [0u8; 128];
+                        let mut big = Vec::new();
+                        let b: &mut [u8] = if data.len() <= small.len() {
+                            let b = &mut small[..data.len()];
+                            b.copy_from_slice(data);
+                            b
+                        } else {
+                            big.extend_from_slice(data);
+                            &mut big
+                        };
+                        crate::linktype::can_fixup(b, pk.protocol, pk.wire_len);
+                        f(&h, b)
                     } else {
                         f(&h, data)
                     };
