@@ -41,16 +41,17 @@ static void die(const char *what) {
 
 int main(int argc, char **argv) {
   const char *dev = NULL;
-  unsigned block_kib = 1024, nblocks = 64, retire_ms = 10;
+  unsigned block_kib = 1024, nblocks = 64, retire_ms = 10, ahead = 0;
   int opt;
-  while ((opt = getopt(argc, argv, "i:b:n:t:")) != -1) {
+  while ((opt = getopt(argc, argv, "i:b:n:t:p:")) != -1) {
     switch (opt) {
     case 'i': dev = optarg; break;
     case 'b': block_kib = (unsigned)atoi(optarg); break;
     case 'n': nblocks = (unsigned)atoi(optarg); break;
     case 't': retire_ms = (unsigned)atoi(optarg); break;
+    case 'p': ahead = (unsigned)atoi(optarg); break;
     default:
-      fprintf(stderr, "usage: tpv3_reader -i DEV [-b BLOCK_KIB] [-n BLOCKS] [-t RETIRE_MS]\n");
+      fprintf(stderr, "usage: tpv3_reader -i DEV [-b BLOCK_KIB] [-n BLOCKS] [-t RETIRE_MS] [-p BYTES]\n");
       return 2;
     }
   }
@@ -105,7 +106,19 @@ int main(int argc, char **argv) {
     }
     uint32_t n = bd->hdr.bh1.num_pkts;
     struct tpacket3_hdr *h = (struct tpacket3_hdr *)((uint8_t *)bd + bd->hdr.bh1.offset_to_first_pkt);
+    const uint8_t *end = (const uint8_t *)bd + bd->hdr.bh1.blk_len;
+    if (ahead)
+      for (const uint8_t *a = (const uint8_t *)h; a < (const uint8_t *)h + ahead && a < end; a += 64)
+        __builtin_prefetch(a);
     for (uint32_t i = 0; i < n; i++) {
+      if (ahead) {
+        const uint8_t *a = (const uint8_t *)h + ahead;
+        if (a < end) {
+          __builtin_prefetch(a);
+          __builtin_prefetch(a + 64);
+          __builtin_prefetch(a + 128);
+        }
+      }
       bytes += h->tp_len;
       sink += ((uint8_t *)h + h->tp_mac)[h->tp_snaplen - 1];
       h = (struct tpacket3_hdr *)((uint8_t *)h + h->tp_next_offset);

@@ -31,6 +31,19 @@ const VLAN_TAG_LEN: usize = 4;
 const BLK_STATUS: usize = 8;
 const BLK_NUM_PKTS: usize = 12;
 const BLK_FIRST_PKT: usize = 16;
+const BLK_LEN: usize = 20;
+
+/// How far ahead of the consumer, in bytes of the block, frames are
+/// prefetched. The kernel writes the frames on the CPU that received them,
+/// so the consumer's first read of each line is a transfer from another
+/// core's cache (around 100 ns here), while handing a small frame to the
+/// caller takes 10 to 15 ns: prefetching only the next frame left most of
+/// that latency exposed (73% of the `pfring_recv` loop's samples sat on its
+/// first reads of the frame). Measured on the project VM, 60-byte frames at
+/// 300 kpps, capturer CPU per packet: 44 ns for the next frame only, 42 at
+/// 576 bytes, 35 to 39 from 1152 to 9216 (the plain reader without
+/// prefetching: 40). About ten small frames, or one full-sized one.
+const PREFETCH_AHEAD: usize = 1536;
 // struct tpacket3_hdr offsets.
 const H_NEXT: usize = 0;
 const H_SEC: usize = 4;
@@ -236,6 +249,8 @@ pub struct Cursor {
     open: bool,
     off: usize,
     left: u32,
+    /// End of the open block's frames (block start + blk_len).
+    end: usize,
 }
 
 impl TpacketV3 {
@@ -485,6 +500,13 @@ impl TpacketV3 {
             cur.open = true;
             cur.left = self.rd32(base + BLK_NUM_PKTS);
             cur.off = base + self.rd32(base + BLK_FIRST_PKT) as usize;
+            cur.end = base + (self.rd32(base + BLK_LEN) as usize).min(self.geo.block_size);
+            // Start the stream `next_in_block` keeps PREFETCH_AHEAD ahead.
+            let mut a = cur.off;
+            while a < (cur.off + PREFETCH_AHEAD).min(cur.end) {
+                prefetch(self.map.wrapping_add(a));
+                a += 64;
+            }
         }
     }
 
@@ -499,10 +521,16 @@ impl TpacketV3 {
         cur.left -= 1;
         let h = cur.off;
         cur.off = h + self.rd32(h + H_NEXT) as usize;
-        if cur.left > 0 {
-            prefetch(self.map.wrapping_add(cur.off));
-            prefetch(self.map.wrapping_add(cur.off + 64));
-            prefetch(self.map.wrapping_add(cur.off + 128));
+        // Three lines PREFETCH_AHEAD past the next frame: successive calls
+        // then leave no line out while frames are at most 192 bytes apart
+        // (a small frame takes 144 to 160); longer frames are sequential
+        // reads the hardware prefetcher follows. Inside the block's frames
+        // only: the next block may still be the kernel's.
+        let a = cur.off + PREFETCH_AHEAD;
+        if a < cur.end {
+            prefetch(self.map.wrapping_add(a));
+            prefetch(self.map.wrapping_add(a + 64));
+            prefetch(self.map.wrapping_add(a + 128));
         }
         Some(self.frame_at(h))
     }
@@ -894,6 +922,7 @@ mod block_tests {
                 b[h + mac..h + mac + data.len()].copy_from_slice(data);
                 h += next;
             }
+            put32(b, BLK_LEN, h as u32);
             put32(b, BLK_STATUS, TP_STATUS_USER);
         }
 
