@@ -11,7 +11,7 @@ configuration once, in an order rotated per repetition:
                after 8 ms: DEFAULT_BLOCK_SIZE and DEFAULT_RETIRE_MS in
                src/ring/mod.rs, which tests/ring_env.rs pins), so the ratio is the
                library's own cost
-  tpv3_pf      the same reader prefetching frames 1536 bytes ahead, as
+  tpv3_pf      the same reader prefetching frames 4096 bytes ahead, as
                libpfring does (context: the floor for a reader that hides the
                cross-core cache misses; not a target)
   tpv3_4ms     the same reader on 128 blocks of 256 KiB retired after 4 ms (the
@@ -108,7 +108,7 @@ def capturers(bins):
         ),
         "tpv3_pf": dict(
             cmd=[os.path.join(bins, "tpv3_reader"), "-i", IF_CAP, "-b", "512", "-n", "64", "-t", "8",
-                 "-p", "1536"],
+                 "-p", "4096"],
             ready=("err", "ready"),
             parse=lambda o, e: parse_kv_counts(o, e, "kernel_drops"),
         ),
@@ -306,7 +306,7 @@ def report(results, args, configs):
     names = {
         "none": "none (pfsend alone)",
         "tpv3": "C TPACKET_V3 reader (libpfring's ring: 64 × 512 KiB, 8 ms)",
-        "tpv3_pf": "C TPACKET_V3 reader, same ring, prefetching 1536 bytes ahead",
+        "tpv3_pf": "C TPACKET_V3 reader, same ring, prefetching 4096 bytes ahead",
         "tpv3_4ms": "C TPACKET_V3 reader (128 × 256 KiB, 4 ms)",
         "pfring_loop": "libpfring pfring_recv loop (C)",
         "pfring_loop_4ms": "pfring_recv loop, PF_RING_BLOCK_SIZE=256 KiB PF_RING_RETIRE_MS=4",

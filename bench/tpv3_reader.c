@@ -107,17 +107,11 @@ int main(int argc, char **argv) {
     uint32_t n = bd->hdr.bh1.num_pkts;
     struct tpacket3_hdr *h = (struct tpacket3_hdr *)((uint8_t *)bd + bd->hdr.bh1.offset_to_first_pkt);
     const uint8_t *end = (const uint8_t *)bd + bd->hdr.bh1.blk_len;
-    if (ahead)
-      for (const uint8_t *a = (const uint8_t *)h; a < (const uint8_t *)h + ahead && a < end; a += 64)
-        __builtin_prefetch(a);
+    const uint8_t *pf = (const uint8_t *)((uintptr_t)h & ~(uintptr_t)63);
     for (uint32_t i = 0; i < n; i++) {
       if (ahead) {
-        const uint8_t *a = (const uint8_t *)h + ahead;
-        if (a < end) {
-          __builtin_prefetch(a);
-          __builtin_prefetch(a + 64);
-          __builtin_prefetch(a + 128);
-        }
+        const uint8_t *t = (const uint8_t *)h + ahead;
+        for (; pf < t && pf < end; pf += 64) __builtin_prefetch(pf);
       }
       bytes += h->tp_len;
       sink += ((uint8_t *)h + h->tp_mac)[h->tp_snaplen - 1];
