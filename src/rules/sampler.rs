@@ -64,13 +64,21 @@ impl Sampler {
         if rate <= 1 {
             return true;
         }
-        let prev = self
-            .countdown
-            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |c| {
-                Some(if c <= 1 { rate } else { c - 1 })
-            })
-            .unwrap_or(0);
-        prev <= 1
+        // A compare-exchange loop (what `fetch_update` does; that name is
+        // deprecated on nightly, which builds this crate for miri and fuzzing).
+        let mut c = self.countdown.load(Ordering::Relaxed);
+        loop {
+            let next = if c <= 1 { rate } else { c - 1 };
+            match self.countdown.compare_exchange_weak(
+                c,
+                next,
+                Ordering::Relaxed,
+                Ordering::Relaxed,
+            ) {
+                Ok(_) => return c <= 1,
+                Err(now) => c = now,
+            }
+        }
     }
 }
 
