@@ -138,27 +138,29 @@ fn to_insns_in(blocks: &[Block], root: B, sc: &mut Scratch) -> R<Vec<Insn>> {
                 // Distances only grow as jumps are inserted, so marking
                 // every too-long branch of a pass reaches libpcap's
                 // fixed point (it marks one per pass) in fewer passes.
-                let off = offset[pos[jt] as usize] as i64 - (start + slen) as i64 - 1;
-                if off >= 256 && !longjt[i] {
-                    longjt[i] = true;
-                    retry = true;
-                } else if off >= 256 {
-                    out[di].jt = extra as u8;
-                    extra += 1;
-                    out[di + extra] = Insn::stmt(BPF_JMP | BPF_JA, (off - extra as i64) as u32);
-                } else {
-                    out[di].jt = off as u8;
-                }
-                let off = offset[pos[jf] as usize] as i64 - (start + slen) as i64 - 1;
-                if off >= 256 && !longjf[i] {
-                    longjf[i] = true;
-                    retry = true;
-                } else if off >= 256 {
-                    out[di].jf = extra as u8;
-                    extra += 1;
-                    out[di + extra] = Insn::stmt(BPF_JMP | BPF_JA, (off - extra as i64) as u32);
-                } else {
-                    out[di].jf = off as u8;
+                // The true branch first: its long jump comes first.
+                for (taken, target, long) in
+                    [(true, jt, &mut longjt[i]), (false, jf, &mut longjf[i])]
+                {
+                    let off = offset[pos[target] as usize] as i64 - (start + slen) as i64 - 1;
+                    let field = if off < 256 {
+                        off as u8
+                    } else if !*long {
+                        *long = true;
+                        retry = true;
+                        continue;
+                    } else {
+                        // The branch lands on an inserted `ja` after the
+                        // block's jump (and after the other branch's).
+                        extra += 1;
+                        out[di + extra] = Insn::stmt(BPF_JMP | BPF_JA, (off - extra as i64) as u32);
+                        (extra - 1) as u8
+                    };
+                    if taken {
+                        out[di].jt = field;
+                    } else {
+                        out[di].jf = field;
+                    }
                 }
             }
         }
