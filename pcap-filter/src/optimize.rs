@@ -1113,6 +1113,21 @@ impl Opt {
         }
     }
 
+    /// One instruction of `opt_deadstores`' scan: its uses clear their
+    /// atoms' pending stores; a definition of an atom whose store is still
+    /// pending (unused since) makes that store dead. Returns the atoms it
+    /// defines (at most one).
+    #[inline(always)]
+    fn deadstore_step(&mut self, last: &[u32; N_ATOMS], pend: &mut u32, code: u16, k: u32) -> u32 {
+        *pend &= !atom_mask(&USE_MASK, code, k, N_ATOMS as u32);
+        let d = atom_mask(&DEF_MASK, code, k, N_ATOMS as u32);
+        if *pend & d != 0 {
+            self.done = false;
+            self.st[last[d.trailing_zeros() as usize] as usize].code = NOP;
+        }
+        d
+    }
+
     fn opt_deadstores(&mut self, id: usize) {
         // last[a]: statement that last defined atom a (valid when bit a of
         // `pend` is set)
@@ -1125,30 +1140,16 @@ impl Opt {
             if code == NOP {
                 continue;
             }
-            pend &= !atom_mask(&USE_MASK, code, k, N_ATOMS as u32);
-            let d = atom_mask(&DEF_MASK, code, k, N_ATOMS as u32);
+            let d = self.deadstore_step(&last, &mut pend, code, k);
             if d != 0 {
-                let a = d.trailing_zeros() as usize;
-                if pend & d != 0 {
-                    self.done = false;
-                    self.st[last[a] as usize].code = NOP;
-                }
-                last[a] = i as u32;
+                last[d.trailing_zeros() as usize] = i as u32;
                 pend |= d;
             }
         }
-        // the block's own jump or return
+        // the block's own jump or return: its definition is no store
         let (code, k) = (self.code[id], self.k[id]);
-        pend &= !atom_mask(&USE_MASK, code, k, N_ATOMS as u32);
-        let d = atom_mask(&DEF_MASK, code, k, N_ATOMS as u32);
-        if d != 0 {
-            let a = d.trailing_zeros() as usize;
-            if pend & d != 0 {
-                self.done = false;
-                self.st[last[a] as usize].code = NOP;
-            }
-            pend &= !d;
-        }
+        let d = self.deadstore_step(&last, &mut pend, code, k);
+        pend &= !d;
         let mut rest = pend & !self.out_use[id];
         while rest != 0 {
             let atom = rest.trailing_zeros() as usize;
